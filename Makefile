@@ -1,0 +1,68 @@
+# SellerDesk. `make run` serves the desk with its worker; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+
+# A local .env, if there is one, sets the same variables the environment would.
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+.PHONY: run test bench lint format setup test-setup servers help
+
+help:
+	@echo "make run    set up (virtualenv, migrations, demo data) and serve the desk at http://$(ADDR)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make bench  run the benchmarks and print their table"
+	@echo "make lint   ruff check and format check"
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
+		{ echo "SellerDesk needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+
+test-setup: $(VENV)/.dev servers
+
+# The real servers the tests drive. Installed from Debian's packages when run as root;
+# otherwise the tests that need them are skipped (and fail under CI=true).
+servers:
+	@missing=""; \
+	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "Not root: install$$missing yourself, or the tests that need it are skipped."; \
+		fi; \
+	fi
+
+run: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	$(PY) manage.py rundesk --addr $(ADDR)
+
+test: test-setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: test-setup
+	$(PY) -m benchmarks
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .

@@ -1,0 +1,157 @@
+"""A throw-away Dovecot IMAP server on 127.0.0.1.
+
+Any user name logs in with DovecotServer.password and gets a fresh Maildir with INBOX,
+Spam (\\Junk), Trash (\\Trash) and Sent, so each test can take a user of its own.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+from sellerdesk.devservers import free_port, wait_for_port
+
+DOVECOT_BIN = shutil.which("dovecot") or "/usr/sbin/dovecot"
+
+CONFIG = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+mail_fsync = never
+default_login_user = dovenull
+default_internal_user = dovecot
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Spam {{
+    auto = subscribe
+    special_use = \\Junk
+  }}
+  mailbox Trash {{
+    auto = subscribe
+    special_use = \\Trash
+  }}
+  mailbox Sent {{
+    auto = subscribe
+    special_use = \\Sent
+  }}
+}}
+"""
+
+
+class DovecotNotAvailable(RuntimeError):
+    pass
+
+
+class DovecotServer:
+    password = "desk-test-pass"
+
+    def __init__(self, root: str | None = None, port: int | None = None):
+        base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        self.root = Path(root or tempfile.mkdtemp(prefix="sellerdesk-dovecot-", dir=base))
+        self.port = port or free_port()
+        self.pid: int | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return os.path.exists(DOVECOT_BIN)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "dovecot.conf"
+
+    def start(self) -> "DovecotServer":
+        if not self.available():
+            raise DovecotNotAvailable(
+                "Dovecot is not installed (apt-get install dovecot-imapd); `make test` "
+                "installs it when run as root."
+            )
+        import pwd
+
+        mail_user = pwd.getpwnam("dovecot")
+        # The mail processes run as the dovecot user and must reach the homes below.
+        self.root.chmod(0o711)
+        for sub in ("run", "state", "home"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        os.chown(self.root / "home", mail_user.pw_uid, mail_user.pw_gid)
+        self.config_path.write_text(
+            CONFIG.format(
+                root=self.root,
+                port=self.port,
+                password=self.password,
+                uid=mail_user.pw_uid,
+                gid=mail_user.pw_gid,
+            )
+        )
+        # The daemon keeps the caller's stdio open: hand it a file, never a pipe.
+        with open(self.root / "start.log", "ab") as log:
+            code = os.spawnv(os.P_WAIT, DOVECOT_BIN, [DOVECOT_BIN, "-c", str(self.config_path)])
+            log.write(f"dovecot exited {code}\n".encode())
+        if code != 0:
+            raise DovecotNotAvailable(f"dovecot failed to start: {self.log_tail()}")
+        wait_for_port(self.port)
+        self.pid = int((self.root / "run" / "master.pid").read_text().strip())
+        return self
+
+    def stop(self) -> None:
+        if self.pid:
+            # The master calls setsid: its pid is its process group.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            wait_for_port(self.port, open_=False)
+            self.pid = None
+
+    def restart(self) -> None:
+        self.stop()
+        time.sleep(0.05)
+        self.start()
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_tail(self, lines: int = 20) -> str:
+        log = self.root / "dovecot.log"
+        return "\n".join(log.read_text().splitlines()[-lines:]) if log.exists() else ""
+
+    def url(self, user: str, password: str | None = None) -> str:
+        return f"imap://{user}:{password or self.password}@127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()

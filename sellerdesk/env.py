@@ -1,0 +1,98 @@
+"""Typed settings from the environment.
+
+Every reader fails loudly (ImproperlyConfigured naming the variable) on a value it cannot
+use, so a typo in a deployment stops start-up instead of quietly running with a default.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip()
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true/false, 1/0).")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str = "", *, schemes: tuple[str, ...]) -> str:
+    """A URL whose scheme is one of `schemes`; empty means not configured."""
+    value = env_str(name, default)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"{name} must start with one of {', '.join(s + '://' for s in schemes)}; "
+            f"got {parts.scheme + '://' if parts.scheme else 'no scheme'}."
+        )
+    if parts.scheme not in ("sqlite", "console", "memory") and not parts.hostname:
+        raise ImproperlyConfigured(f"{name} has no host name.")
+    try:
+        parts.port  # noqa: B018 - urlsplit validates the port only when asked
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+    return value
+
+
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+
+
+def env_database(name: str, default: str) -> dict:
+    url = env_url(name, default, schemes=DATABASE_SCHEMES)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        # The web process and the worker write to one file: wait for a lock instead of
+        # failing, and take the write lock at BEGIN so a read never has to upgrade.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database (postgres://user@host:5432/NAME).")
+    return config

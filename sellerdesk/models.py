@@ -1,0 +1,76 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from sellerdesk.roles import Role
+
+phone_validator = RegexValidator(
+    r"^\+[1-9]\d{6,14}$", "Enter the phone number in international form, e.g. +15551234567."
+)
+initials_validator = RegexValidator(r"^[A-Z]{1,4}$", "Initials are 1 to 4 capital letters.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("A person needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who uses the desk: the assistant, the seller (owner) or an admin."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=120)
+    initials = models.CharField(
+        max_length=4,
+        validators=[initials_validator],
+        help_text="The assistant signs every text to the owner with these, e.g. -MS.",
+    )
+    phone = models.CharField(max_length=16, blank=True, validators=[phone_validator])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name", "initials"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(g.name for g in self.groups.all() if g.name in Role.values)
+
+
+class WorkerBeat(models.Model):
+    """The last time the worker ran a scheduled task: the desk warns when this goes stale."""
+
+    name = models.CharField(max_length=40, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M}"

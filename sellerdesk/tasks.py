@@ -1,0 +1,10 @@
+"""Worker tasks shared by every app: thin doors into services."""
+
+from django.utils import timezone
+
+from sellerdesk.models import WorkerBeat
+
+
+def worker_heartbeat() -> None:
+    """Record that a worker ran a scheduled task, so the desk can say when it stopped."""
+    WorkerBeat.objects.update_or_create(name="scheduler", defaults={"seen_at": timezone.now()})

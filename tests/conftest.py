@@ -1,0 +1,87 @@
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from imapclient import IMAPClient
+
+from sellerdesk.devservers.dovecot import DovecotServer
+from sellerdesk.devservers.smtp import SmtpServer
+from sellerdesk.models import User
+from sellerdesk.roles import Role
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing_server(what: str) -> None:
+    """Skip on a developer's machine without `what`; in CI a missing server is a failure."""
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available.")
+    pytest.skip(f"{what} is not available here.")
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    if not DovecotServer.available():
+        missing_server("Dovecot (apt-get install dovecot-imapd)")
+    server = DovecotServer().start()
+    yield server
+    server.cleanup()
+
+
+@dataclass
+class Mailbox:
+    """One test's own IMAP account on the shared Dovecot server."""
+
+    server: DovecotServer
+    user: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url(self.user)
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient("127.0.0.1", port=self.server.port, ssl=False, timeout=10)
+        client.login(self.user, self.server.password)
+        return client
+
+    def append(self, folder: str, raw: bytes, flags=()) -> None:
+        with self.client() as client:
+            client.append(folder, raw, flags=flags)
+
+
+@pytest.fixture
+def mailbox(dovecot) -> Mailbox:
+    return Mailbox(dovecot, f"seller-{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def _person(email: str, role: str, name: str, initials: str) -> User:
+    user = User.objects.create_user(email, "pass-for-tests-9", full_name=name, initials=initials)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def assistant(db) -> User:
+    return _person("assistant@example.test", Role.ASSISTANT, "Maria Santos", "MS")
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return _person("owner@example.test", Role.OWNER, "Sam Carter", "SC")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    user = _person("admin@example.test", Role.ADMIN, "Alex Admin", "AA")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user

@@ -1,0 +1,132 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from sellerdesk import env
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_SECRET = "x7Gq2-real-looking-secret-Vb9kLp3Zt8Rw1Yh6Nc4Md0Sf5Je2Ua7Xo3Ki9"
+
+
+def run_python(code: str, **environ) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+SHOW = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'sellerdesk.settings'); django.setup(); from django.conf import settings; "
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("mysql://u@h/db", "DATABASE_URL must start with one of"),
+        ("not a url", "DATABASE_URL must start with one of"),
+        ("postgres://", "DATABASE_URL has no host name"),
+        ("postgres://u@db.example:99999/x", "DATABASE_URL has an invalid port"),
+        ("postgres://u@db.example:5432", "DATABASE_URL names no database"),
+    ],
+)
+def test_bad_database_url_is_a_clear_error(monkeypatch, url, complaint):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match=complaint):
+        env.env_database("DATABASE_URL", "sqlite:///x.db")
+
+
+def test_bad_database_url_stops_manage_py_with_its_name():
+    result = run_python(SHOW + "print(1)", DATABASE_URL="mysql://u@h/db")
+    assert result.returncode != 0
+    assert "DATABASE_URL must start with one of" in result.stderr
+
+
+def test_database_url_postgres_is_parsed(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://desk:s%40cret@db.example:6543/sellerdesk")
+    config = env.env_database("DATABASE_URL", "sqlite:///x.db")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 6543, "sellerdesk")
+    assert config["PASSWORD"] == "s@cret"
+
+
+def test_sqlite_default_waits_for_locks(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    config = env.env_database("DATABASE_URL", "sqlite:////tmp/desk.db")
+    assert config["OPTIONS"]["timeout"] >= 10
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_bad_boolean_is_refused(monkeypatch, value):
+    monkeypatch.setenv("DEBUG", value)
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env.env_bool("DEBUG")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("0", False), ("", False)])
+def test_booleans(monkeypatch, value, expected):
+    monkeypatch.setenv("DEBUG", value)
+    assert env.env_bool("DEBUG", True) is expected
+
+
+def test_bad_integer_is_refused(monkeypatch):
+    monkeypatch.setenv("QCLUSTER_WORKERS", "two")
+    with pytest.raises(ImproperlyConfigured, match="QCLUSTER_WORKERS"):
+        env.env_int("QCLUSTER_WORKERS", 2)
+    monkeypatch.setenv("QCLUSTER_WORKERS", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.env_int("QCLUSTER_WORKERS", 2, minimum=1)
+
+
+def test_allowed_hosts_list(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " desk.example.com, ,www.desk.example.com ")
+    assert env.env_list("ALLOWED_HOSTS", []) == ["desk.example.com", "www.desk.example.com"]
+
+
+def test_redis_url_switches_the_broker():
+    code = SHOW + "print(settings.Q_CLUSTER.get('redis'), settings.Q_CLUSTER.get('orm'))"
+    assert run_python(code).stdout.split() == ["None", "default"]
+    with_redis = run_python(code, REDIS_URL="redis://127.0.0.1:6379/3")
+    assert with_redis.stdout.split() == ["redis://127.0.0.1:6379/3", "None"]
+    assert "REDIS_URL must start" in run_python(code, REDIS_URL="http://x").stderr
+
+
+def test_worker_retry_is_longer_than_timeout(settings):
+    assert settings.Q_CLUSTER["retry"] > settings.Q_CLUSTER["timeout"]
+
+
+def test_production_settings_pass_check_deploy():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "sellerdesk.settings_production",
+            "SECRET_KEY": PROD_SECRET,
+            "ALLOWED_HOSTS": "desk.example.com",
+            "SITE_URL": "https://desk.example.com",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_the_dev_secret():
+    result = run_python(
+        SHOW + "print(1)",
+        DJANGO_SETTINGS_MODULE="sellerdesk.settings_production",
+        SITE_URL="https://desk.example.com",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
