@@ -26,6 +26,8 @@ class Command(BaseCommand):
         def stop(*_):
             raise KeyboardInterrupt
 
+        # Set both: a process started in the background inherits SIGINT ignored.
+        signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
             while all(p.poll() is None for p in procs.values()):
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         finally:
             for proc in procs.values():
                 if proc.poll() is None:
-                    proc.send_signal(signal.SIGINT)
+                    proc.terminate()  # both stop cleanly on SIGTERM
             deadline = time.monotonic() + 15
             for proc in procs.values():
                 try:
