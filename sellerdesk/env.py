@@ -88,6 +88,8 @@ def env_database(name: str, default: str) -> dict:
         # The web process and the worker write to one file: wait for a lock instead of
         # failing, and take the write lock at BEGIN so a read never has to upgrade.
         config["CONN_MAX_AGE"] = 0
+        # Tests run commands as subprocesses against the test database: keep it in a file.
+        config["TEST"] = {"NAME": f"{config['NAME']}.test"}
         config["OPTIONS"] = {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",

@@ -16,16 +16,20 @@ class RecurringTask:
     minutes: int
 
 
-SCHEDULES = [
-    RecurringTask("worker heartbeat", "sellerdesk.tasks.worker_heartbeat", 1),
-]
+def _schedules() -> list[RecurringTask]:
+    from django.conf import settings
+
+    return [
+        RecurringTask("worker heartbeat", "sellerdesk.tasks.worker_heartbeat", 1),
+        RecurringTask("sync mail", "inbox.tasks.sync_all_mailboxes", settings.MAIL_SYNC_MINUTES),
+    ]
 
 
 def install_schedules(**_kwargs) -> int:
     """Create or update every schedule, drop ones no longer listed. Returns how many exist."""
     from django_q.models import Schedule
 
-    wanted = {PREFIX + task.name: task for task in SCHEDULES}
+    wanted = {PREFIX + task.name: task for task in _schedules()}
     for name, task in wanted.items():
         Schedule.objects.update_or_create(
             name=name,

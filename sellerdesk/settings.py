@@ -129,3 +129,13 @@ LOGGING = {
 }
 
 DEMO_ENABLED = True
+
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+
+# --- Mail ---
+# The seller's mailbox, e.g. imaps://orders%40shop.com:app-password@imap.example.com:993
+IMAP_URL = env_url("IMAP_URL", schemes=("imap", "imaps"))
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30, minimum=1)
+# Attachments up to this size are kept in the desk; larger ones are fetched when opened.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=0)
+MAIL_SYNC_MINUTES = env_int("MAIL_SYNC_MINUTES", 1, minimum=1)

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from sellerdesk.devservers import free_port
-from sellerdesk.schedules import PREFIX, SCHEDULES, install_schedules
+from sellerdesk.schedules import PREFIX, _schedules, install_schedules
 from sellerdesk.tasks import worker_heartbeat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def test_schedules_are_installed_once_however_often_it_runs():
     install_schedules()
     call_command("install_schedules", stdout=io.StringIO())
     names = list(Schedule.objects.filter(name__startswith=PREFIX).values_list("name", flat=True))
-    assert sorted(names) == sorted(PREFIX + task.name for task in SCHEDULES)
+    assert sorted(names) == sorted(PREFIX + task.name for task in _schedules())
 
 
 @pytest.mark.django_db

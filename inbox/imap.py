@@ -1,0 +1,275 @@
+"""The IMAP adapter: the only module that talks to a mail server (through imapclient).
+
+Every call has a timeout and failures raise MailServerError, which says whether trying
+again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks mail read.
+"""
+
+import logging
+import re
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import imapclient
+from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import JUNK, TRASH
+
+log = logging.getLogger(__name__)
+
+SPAM_NAMES = (
+    "Spam",
+    "Junk",
+    "Junk E-mail",
+    "Junk Email",
+    "[Gmail]/Spam",
+    "Bulk Mail",
+    "INBOX.Spam",
+)
+TRASH_NAMES = ("Trash", "Deleted Items", "Deleted Messages", "[Gmail]/Trash", "INBOX.Trash")
+SEEN = b"\\Seen"
+
+
+class MailServerError(Exception):
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class MailLoginError(MailServerError):
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
+class FolderMissing(MailServerError):
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None
+    highest_modseq: int | None
+    exists: int
+
+
+@dataclass
+class FetchedMail:
+    uid: int
+    flags: tuple[str, ...]
+    raw: bytes
+    internaldate: datetime | None
+
+
+def _flags(values) -> tuple[str, ...]:
+    return tuple(
+        (v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v))
+        for v in values
+        if v != b"\\Recent"
+    )
+
+
+class ImapConnection:
+    """One logged-in connection. Use as a context manager."""
+
+    def __init__(self, *, host, port, use_ssl, username, password, timeout: float = 30):
+        self.host, self.port, self.use_ssl = host, port, use_ssl
+        self.username, self.password, self.timeout = username, password, timeout
+        self.client: imapclient.IMAPClient | None = None
+        self.condstore = False
+        self.selected: str | None = None
+
+    def __enter__(self) -> "ImapConnection":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _call(self, operation: str, func, *args, **kwargs):
+        started = time.monotonic()
+        try:
+            result = func(*args, **kwargs)
+        except LoginError:
+            log.info("imap %s login_refused %.3fs", operation, time.monotonic() - started)
+            raise MailLoginError(
+                f"The mail server at {self.host} refused the login for {self.username}: "
+                "check the user name and password."
+            ) from None
+        except TimeoutError as exc:
+            raise MailServerError(
+                f"The mail server at {self.host}:{self.port} did not answer in time ({exc}).",
+                retryable=True,
+            ) from None
+        except (OSError, ssl.SSLError, EOFError) as exc:
+            raise MailServerError(
+                f"Cannot reach the mail server at {self.host}:{self.port}: {exc}", retryable=True
+            ) from None
+        except IMAPClientError as exc:
+            text = str(exc)
+            raise MailServerError(
+                f"The mail server refused {operation}: {text}",
+                retryable="NONEXISTENT" not in text and "doesn't exist" not in text,
+            ) from None
+        log.debug("imap %s ok %.3fs", operation, time.monotonic() - started)
+        return result
+
+    def connect(self) -> None:
+        context = ssl.create_default_context() if self.use_ssl else None
+        self.client = self._call(
+            "connect",
+            imapclient.IMAPClient,
+            self.host,
+            port=self.port,
+            ssl=self.use_ssl,
+            ssl_context=context,
+            timeout=self.timeout,
+        )
+        self.client.normalise_times = False  # keep the server's time zone: aware datetimes
+        self._call("login", self.client.login, self.username, self.password)
+        capabilities = self._call("capability", self.client.capabilities)
+        if b"CONDSTORE" in capabilities:
+            self._call("enable", self.client.enable, "CONDSTORE")
+            self.condstore = True
+        self.can_move = b"MOVE" in capabilities
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.logout()
+            except Exception:  # already gone: nothing left to close
+                try:
+                    self.client.shutdown()
+                except Exception:
+                    log.debug("imap shutdown after failed logout also failed")
+            self.client = None
+
+    def folder_names(self, *, spam_override: str = "", trash_override: str = "") -> dict:
+        """The server's names for the Inbox, Spam and Trash folders."""
+        listed = self._call("list", self.client.list_folders)
+        by_flag, names = {}, set()
+        for flags, _delim, name in listed:
+            names.add(name)
+            for flag in flags:
+                by_flag.setdefault(flag, name)
+
+        def pick(override, flag, candidates, label):
+            if override:
+                if override not in names:
+                    raise FolderMissing(f"The {label} folder {override!r} does not exist.")
+                return override
+            if flag in by_flag:
+                return by_flag[flag]
+            lowered = {n.lower(): n for n in names}
+            for candidate in candidates:
+                if candidate.lower() in lowered:
+                    return lowered[candidate.lower()]
+            return None
+
+        return {
+            "inbox": "INBOX",
+            "spam": pick(spam_override, JUNK, SPAM_NAMES, "Spam"),
+            "trash": pick(trash_override, TRASH, TRASH_NAMES, "Trash"),
+        }
+
+    def examine(self, folder: str) -> FolderStatus:
+        """Open `folder` read-only and return where it stands."""
+        info = self._call(f"examine {folder}", self.client.select_folder, folder, readonly=True)
+        self.selected = folder
+        return FolderStatus(
+            uidvalidity=int(info[b"UIDVALIDITY"]),
+            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+            highest_modseq=int(info[b"HIGHESTMODSEQ"]) if b"HIGHESTMODSEQ" in info else None,
+            exists=int(info.get(b"EXISTS", 0)),
+        )
+
+    def _open(self, folder: str) -> None:
+        self._call(f"select {folder}", self.client.select_folder, folder)
+        self.selected = folder
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        found = self._call("search", self.client.search, ["UID", f"{last_uid + 1}:*"])
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def all_uids(self) -> set[int]:
+        return set(self._call("search", self.client.search, "ALL"))
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        data = self._call("fetch sizes", self.client.fetch, uids, ["RFC822.SIZE"])
+        return {uid: int(item.get(b"RFC822.SIZE", 0)) for uid, item in data.items()}
+
+    def fetch(self, uids: list[int]) -> list[FetchedMail]:
+        data = self._call(
+            "fetch", self.client.fetch, uids, ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"]
+        )
+        return [
+            FetchedMail(
+                uid=uid,
+                flags=_flags(item.get(b"FLAGS", ())),
+                raw=item.get(b"BODY[]") or b"",
+                internaldate=item.get(b"INTERNALDATE"),
+            )
+            for uid, item in sorted(data.items())
+        ]
+
+    def flags_changed_since(self, modseq: int | None, known: list[int]) -> dict:
+        """Flags of the mail changed since `modseq` (all of `known` without CONDSTORE)."""
+        if modseq is not None and self.condstore:
+            uids = self._call("search modseq", self.client.search, ["MODSEQ", str(modseq + 1)])
+        else:
+            uids = known
+        if not uids:
+            return {}
+        data = self._call("fetch flags", self.client.fetch, list(uids), ["FLAGS"])
+        return {uid: _flags(item.get(b"FLAGS", ())) for uid, item in data.items()}
+
+    def fetch_part(self, folder: str, uid: int, part: str) -> bytes:
+        self._call(f"examine {folder}", self.client.select_folder, folder, readonly=True)
+        key = f"BODY[{part}]".encode()
+        data = self._call("fetch part", self.client.fetch, [uid], [f"BODY.PEEK[{part}]"])
+        return (data.get(uid) or {}).get(key, b"")
+
+    def move(self, folder: str, uid: int, destination: str) -> int | None:
+        """Move one mail; returns its UID in `destination` when the server says (UIDPLUS)."""
+        self._open(folder)
+        untagged = self.client._imap.untagged_responses
+        untagged.pop("COPYUID", None)
+        if self.can_move:
+            self._call("move", self.client.move, [uid], destination)
+        else:
+            # Without MOVE: copy, then flag the original deleted. It is left for the
+            # mailbox's own expunge; the desk never expunges.
+            self._call("copy", self.client.copy, [uid], destination)
+            self._call("flag deleted", self.client.add_flags, [uid], [b"\\Deleted"])
+        return _copied_uid(untagged.pop("COPYUID", None), uid)
+
+    def find_by_message_id(self, folder: str, message_id: str) -> int | None:
+        self._open(folder)
+        found = self._call("search", self.client.search, ["HEADER", "Message-ID", message_id])
+        return max(found) if found else None
+
+    def set_seen(self, folder: str, uid: int, seen: bool) -> None:
+        self._open(folder)
+        change = self.client.add_flags if seen else self.client.remove_flags
+        self._call("store flags", change, [uid], [SEEN])
+
+    def idle(self, folder: str, seconds: float) -> bool:
+        """Wait up to `seconds` for the server to report a change in `folder`."""
+        self.examine(folder)
+        self._call("idle", self.client.idle)
+        try:
+            responses = self._call("idle wait", self.client.idle_check, timeout=seconds)
+        finally:
+            self._call("idle done", self.client.idle_done)
+        return bool(responses)
+
+
+def _copied_uid(responses, source_uid: int) -> int | None:
+    """The new UID from `COPYUID <validity> <source set> <dest set>` for a single mail."""
+    for response in responses or ():
+        text = response.decode() if isinstance(response, bytes) else str(response)
+        match = re.search(r"(\d+)\s+(\d+)\s+(\d+)\s*\]?", text)
+        if match and int(match.group(2)) == source_uid:
+            return int(match.group(3))
+    return None

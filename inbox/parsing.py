@@ -1,0 +1,219 @@
+"""Turn raw RFC 822 bytes into what the desk stores. Pure: no database, no network.
+
+`parse_mail` never raises. Headers are decoded (RFC 2047, any charset Python knows, bytes it
+cannot decode replaced), and whatever could not be read is listed in `problems`. When the
+bytes cannot be parsed at all, `unparsable` is set and the caller keeps the raw bytes.
+"""
+
+import codecs
+import email
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+import nh3
+
+MAX_HEADER_CHARS = 4000
+_FOLD = re.compile(r"\r?\n[ \t]+")
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    size: int
+    content: bytes | None
+    part: str  # IMAP body part number, to fetch the content later when it was not kept
+
+
+@dataclass
+class ParsedMail:
+    content_hash: str
+    size: int
+    message_id: str = ""
+    from_name: str = ""
+    from_address: str = ""
+    to: str = ""
+    cc: str = ""
+    subject: str = ""
+    date: datetime | None = None
+    in_reply_to: str = ""
+    references: str = ""
+    text: str = ""
+    html: str = ""
+    headers: str = ""
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unparsable: bool = False
+
+
+def clean_text(text: str) -> str:
+    """Text any database accepts: no lone surrogates, no NUL."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "")
+
+
+def bytes_to_text(data: bytes, charset: str | None, problems: list[str] | None = None) -> str:
+    """Decode with the declared charset; fall back to UTF-8, then Windows-1252, replacing."""
+    charset = (charset or "").strip().strip('"').lower()
+    if charset and charset not in ("unknown-8bit", "x-unknown"):
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            if problems is not None:
+                problems.append(f"unknown charset {charset[:40]!r}")
+        else:
+            return data.decode(charset, "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def decode_words(value, problems: list[str] | None = None) -> str:
+    """A header value with its RFC 2047 encoded words decoded, unfolded, cleaned."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = _FOLD.sub(" ", value)
+    try:
+        chunks = decode_header(value)
+    except Exception:  # a malformed encoded word: show it as it stands
+        return clean_text(value)[:MAX_HEADER_CHARS]
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            if charset is None:
+                chunk = chunk.decode("ascii", "surrogateescape")
+                chunk = clean_text(chunk)
+            else:
+                chunk = bytes_to_text(chunk, charset, problems)
+        out.append(chunk)
+    return clean_text("".join(out)).strip()[:MAX_HEADER_CHARS]
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from HTML, for search and rules (never for display)."""
+    markup = re.sub(r"(?i)<(br|/p|/div|/h\d|/li|/tr)\b[^>]*>", "\n", markup)
+    stripped = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style"})
+    return re.sub(r"\n\s*\n+", "\n\n", html.unescape(stripped)).strip()
+
+
+def _addresses(msg: Message, name: str, problems: list[str]) -> list[tuple[str, str]]:
+    raw = [_FOLD.sub(" ", str(v)) for v in msg.get_all(name, [])]
+    try:
+        pairs = getaddresses(raw)
+    except Exception:
+        problems.append(f"unreadable {name} header")
+        return [("", decode_words(v, problems)) for v in raw]
+    return [(decode_words(n, problems), clean_text(a).strip().lower()) for n, a in pairs if n or a]
+
+
+def _join(pairs: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{n} <{a}>" if n and a else n or a for n, a in pairs)[:MAX_HEADER_CHARS]
+
+
+def _date(msg: Message, problems: list[str]) -> datetime | None:
+    value = msg.get("Date")
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        problems.append("invalid Date header")
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
+    counter = {"n": 0}
+
+    def visit(part: Message, number: str) -> None:
+        if part.is_multipart():
+            for index, child in enumerate(part.get_payload() or [], start=1):
+                if isinstance(child, Message):
+                    visit(child, f"{number}.{index}" if number else str(index))
+            return
+        counter["n"] += 1
+        ctype = part.get_content_type()
+        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        filename = part.get_filename()
+        if filename is not None:
+            filename = decode_words(filename, mail.problems)
+        payload = part.get_payload(decode=True) or b""
+        charset = part.get_content_charset()
+        is_body = ctype in ("text/plain", "text/html") and disposition != "attachment"
+        if is_body and not filename:
+            text = clean_text(bytes_to_text(payload, charset, mail.problems)).replace("\r\n", "\n")
+            if ctype == "text/plain" and not mail.text:
+                mail.text = text
+                return
+            if ctype == "text/html" and not mail.html:
+                mail.html = text
+                return
+        mail.attachments.append(
+            ParsedAttachment(
+                filename=clean_text(filename or f"part-{number or 1}")[:255],
+                content_type=ctype[:100],
+                size=len(payload),
+                content=payload if len(payload) <= max_keep else None,
+                part=number or "1",
+            )
+        )
+
+    visit(msg, "")
+
+
+def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
+    mail = ParsedMail(content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.compat32)
+    except Exception as exc:
+        mail.unparsable = True
+        mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
+        mail.text = clean_text(raw[:200_000].decode("utf-8", "replace"))
+        return mail
+    try:
+        _fill(msg, mail, max_attachment_bytes)
+    except Exception as exc:  # never let one strange mail stop a sync
+        mail.unparsable = True
+        mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
+        if not mail.text:
+            mail.text = clean_text(raw[:200_000].decode("utf-8", "replace"))
+    mail.problems = list(dict.fromkeys(mail.problems))
+    return mail
+
+
+def _fill(msg: Message, mail: ParsedMail, max_keep: int) -> None:
+    problems = mail.problems
+    if not msg.keys():
+        problems.append("no headers")
+    ids = _MSGID.findall(str(msg.get("Message-ID", "")))
+    mail.message_id = clean_text(ids[0])[:998] if ids else ""
+    senders = _addresses(msg, "From", problems)
+    if senders:
+        mail.from_name, mail.from_address = senders[0]
+        mail.from_name = mail.from_name[:255]
+        mail.from_address = mail.from_address[:320]
+    mail.to = _join(_addresses(msg, "To", problems))
+    mail.cc = _join(_addresses(msg, "Cc", problems))
+    mail.subject = decode_words(msg.get("Subject"), problems)[:998]
+    mail.date = _date(msg, problems)
+    mail.in_reply_to = " ".join(_MSGID.findall(str(msg.get("In-Reply-To", ""))))[:998]
+    mail.references = " ".join(_MSGID.findall(str(msg.get("References", ""))))[:4000]
+    mail.headers = clean_text("\n".join(f"{k}: {decode_words(v)}" for k, v in msg.items()))[:20_000]
+    _walk(msg, mail, max_keep)
+    if not mail.text and mail.html:
+        mail.text = html_to_text(mail.html)
+    for defect in msg.defects:
+        problems.append(defect.__class__.__name__)

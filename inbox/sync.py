@@ -1,0 +1,340 @@
+"""Sync the seller's mailbox (Inbox and Spam) into the desk.
+
+Per folder the position lives in columns (UIDVALIDITY, last UID, HIGHESTMODSEQ, EXISTS), so a
+pass fetches only what is new, over one connection, in batches, and a pass with nothing new
+costs one EXAMINE per folder. Each batch is stored in one transaction together with the new
+position: a pass killed at any point resumes where the last committed batch ended, and a
+(folder, uid) is never stored twice.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
+from inbox.models import Attachment, Folder, Mailbox, Message
+from inbox.parsing import parse_mail
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BATCH_MESSAGES = 250
+BATCH_BYTES = 8 * 1024 * 1024
+SYNCED_ROLES = (Folder.Role.INBOX, Folder.Role.SPAM)
+
+
+@dataclass
+class FolderReport:
+    name: str
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    failed: int = 0  # could not be parsed: stored raw with the reason
+    relinked: int = 0
+
+
+@dataclass
+class SyncReport:
+    mailbox: str
+    folders: list[FolderReport] = field(default_factory=list)
+    skipped: bool = False
+    new_message_ids: list[int] = field(default_factory=list)
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def mailbox_from_settings() -> Mailbox | None:
+    """The default mailbox, kept in step with IMAP_URL. None when IMAP_URL is unset."""
+    if not settings.IMAP_URL:
+        return None
+    url = urlsplit(settings.IMAP_URL)
+    use_ssl = url.scheme == "imaps"
+    defaults = {
+        "host": url.hostname,
+        "port": url.port or (993 if use_ssl else 143),
+        "use_ssl": use_ssl,
+        "username": unquote(url.username or ""),
+    }
+    mailbox, created = Mailbox.objects.get_or_create(
+        name=Mailbox.DEFAULT_NAME, defaults={**defaults, "password": unquote(url.password or "")}
+    )
+    password = unquote(url.password or "")
+    changed = {k: v for k, v in defaults.items() if getattr(mailbox, k) != v}
+    if not created and (changed or mailbox.password != password):
+        for key, value in changed.items():
+            setattr(mailbox, key, value)
+        mailbox.password = password
+        mailbox.save()
+    return mailbox
+
+
+def connect(mailbox: Mailbox) -> ImapConnection:
+    return ImapConnection(
+        host=mailbox.host,
+        port=mailbox.port,
+        use_ssl=mailbox.use_ssl,
+        username=mailbox.username,
+        password=mailbox.password,
+        timeout=settings.IMAP_TIMEOUT,
+    )
+
+
+def _claim(mailbox: Mailbox) -> str | None:
+    token, now = uuid.uuid4().hex, timezone.now()
+    claimed = (
+        Mailbox.objects.filter(pk=mailbox.pk)
+        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+        .update(sync_lease_until=now + LEASE, sync_lease_token=token)
+    )
+    return token if claimed == 1 else None
+
+
+def _renew(mailbox: Mailbox, token: str) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk, sync_lease_token=token).update(
+        sync_lease_until=timezone.now() + LEASE
+    )
+
+
+def _release(mailbox: Mailbox, token: str) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk, sync_lease_token=token).update(
+        sync_lease_until=None, sync_lease_token=""
+    )
+
+
+def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncReport:
+    """One pass over the mailbox's Inbox and Spam. Raises MailServerError on failure,
+    after recording it on the mailbox; nothing half-written stays behind."""
+    report = SyncReport(mailbox=mailbox.name)
+    token = _claim(mailbox)
+    if token is None:
+        report.skipped = True
+        return report
+    from inbox import actions  # actions use this module's connect()
+
+    try:
+        mailbox.refresh_from_db()
+        with connect(mailbox) as conn:
+            names = conn.folder_names(
+                spam_override=mailbox.spam_folder, trash_override=mailbox.trash_folder
+            )
+            folders = _ensure_folders(mailbox, names)
+            actions.perform_due(conn=conn, mailbox=mailbox)
+            history = mailbox.history_imported_at is None
+            for role in SYNCED_ROLES:
+                if role in folders:
+                    folder_report = _sync_folder(
+                        conn, folders[role], mailbox, token, history, progress, report
+                    )
+                    report.folders.append(folder_report)
+    except MailServerError as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_error=str(exc), last_error_at=timezone.now()
+        )
+        raise
+    finally:
+        _release(mailbox, token)
+    now = timezone.now()
+    fields = {"last_sync_at": now, "last_error": ""}
+    if mailbox.history_imported_at is None:
+        fields["history_imported_at"] = now
+    Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
+    return report
+
+
+def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
+    folders = {f.role: f for f in mailbox.folders.all()}
+    for role, name in names.items():
+        if name is None:
+            if role == Folder.Role.TRASH:
+                raise FolderMissing(
+                    "The mailbox has no Trash folder (no \\Trash flag and no common name): "
+                    "set one on the mailbox in admin."
+                )
+            continue
+        folder = folders.get(role)
+        if folder is None:
+            folders[role] = Folder.objects.create(mailbox=mailbox, role=role, name=name)
+        elif folder.name != name:
+            # Renamed on the server: a new folder as far as UIDs go.
+            folder.name, folder.uidvalidity, folder.last_uid = name, None, 0
+            folder.highest_modseq = None
+            folder.save()
+    return folders
+
+
+def _sync_folder(conn, folder, mailbox, token, history, progress, report) -> FolderReport:
+    result = FolderReport(folder.name)
+    status = conn.examine(folder.name)
+    if folder.uidvalidity is not None and status.uidvalidity != folder.uidvalidity:
+        # The server renumbered the folder: every row is relocated by its content below.
+        log.warning("UIDVALIDITY of %s changed: resyncing", folder)
+        folder.messages.filter(uid__isnull=False).update(uid=None)
+        folder.last_uid, folder.highest_modseq = 0, None
+    folder.uidvalidity = status.uidvalidity
+    previous_modseq = folder.highest_modseq
+
+    if status.uidnext is None or status.uidnext > folder.last_uid + 1:
+        uids = conn.uids_after(folder.last_uid)
+        if uids:
+            sizes = conn.sizes(uids)
+            done = 0
+            for batch in _batches(uids, sizes):
+                fetched = conn.fetch(batch)
+                new_ids, relinked, unparsable = _store_batch(folder, fetched, history, max(batch))
+                result.new += len(new_ids)
+                result.failed += unparsable
+                result.relinked += relinked
+                report.new_message_ids.extend(new_ids)
+                done += len(batch)
+                _renew(mailbox, token)
+                if progress:
+                    progress(folder.name, done, len(uids))
+
+    # Everything on the server has been fetched: rows a UIDVALIDITY resync could not
+    # relocate by their content are no longer there.
+    result.removed += folder.messages.filter(uid__isnull=True, removed_at__isnull=True).update(
+        removed_at=timezone.now()
+    )
+    located = folder.messages.filter(uid__isnull=False)
+    if previous_modseq is not None and status.highest_modseq != previous_modseq:
+        result.changed = _apply_flags(conn, folder, previous_modseq)
+    if status.exists != located.count():
+        result.removed += _mark_removed(conn, folder)
+
+    folder.highest_modseq = status.highest_modseq
+    folder.uidnext = status.uidnext
+    folder.exists = status.exists
+    folder.last_synced_at = timezone.now()
+    folder.save()
+    return result
+
+
+def _batches(uids: list[int], sizes: dict[int, int]):
+    batch, total = [], 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if batch and (len(batch) >= BATCH_MESSAGES or total + size > BATCH_BYTES):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
+
+
+def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: int):
+    """Store one fetched batch and the folder's new position, atomically.
+
+    A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
+    new UID the server did not say, mail moved away and back by someone else) is matched by
+    its content hash, then its Message-ID, and relocated instead of stored twice.
+    """
+    max_keep = settings.ATTACHMENT_MAX_BYTES
+    uids = [mail.uid for mail in fetched]
+    already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
+    parsed = [
+        (mail, parse_mail(mail.raw, max_attachment_bytes=max_keep))
+        for mail in fetched
+        if mail.uid not in already
+    ]
+    with transaction.atomic():
+        unlocated = Message.objects.filter(mailbox_id=folder.mailbox_id, uid__isnull=True)
+        hashes = [p.content_hash for _, p in parsed]
+        ids = [p.message_id for _, p in parsed if p.message_id]
+        by_hash, by_id = {}, {}
+        for pk, content_hash, message_id in unlocated.filter(
+            Q(content_hash__in=hashes) | Q(message_id__in=ids)
+        ).values_list("pk", "content_hash", "message_id"):
+            by_hash.setdefault(content_hash, pk)
+            if message_id:
+                by_id.setdefault(message_id, pk)
+        rows, attachments, relinked = [], [], 0
+        for mail, mime in parsed:
+            seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
+            match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
+            if match is not None:
+                Message.objects.filter(pk=match).update(
+                    folder=folder, uid=mail.uid, is_seen=seen, flags=flags, removed_at=None
+                )
+                relinked += 1
+                continue
+            rows.append(
+                Message(
+                    mailbox_id=folder.mailbox_id,
+                    folder=folder,
+                    origin=folder,
+                    uid=mail.uid,
+                    message_id=mime.message_id,
+                    content_hash=mime.content_hash,
+                    from_name=mime.from_name,
+                    from_address=mime.from_address,
+                    to=mime.to,
+                    cc=mime.cc,
+                    subject=mime.subject,
+                    date=mime.date or mail.internaldate,
+                    in_reply_to=mime.in_reply_to,
+                    references=mime.references,
+                    headers=mime.headers,
+                    text=mime.text,
+                    html=mime.html,
+                    size=mime.size,
+                    is_seen=seen,
+                    flags=flags,
+                    parse_problems="; ".join(mime.problems)[:2000],
+                    raw=mail.raw if mime.unparsable else None,
+                    is_history=history,
+                )
+            )
+            attachments.append(mime.attachments)
+        Message.objects.bulk_create(rows)
+        Attachment.objects.bulk_create(
+            Attachment(
+                message=row,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                content=a.content,
+                part=a.part,
+            )
+            for row, parts in zip(rows, attachments, strict=True)
+            for a in parts
+        )
+        folder.last_uid = max(folder.last_uid, last_uid)
+        Folder.objects.filter(pk=folder.pk).update(
+            last_uid=folder.last_uid, uidvalidity=folder.uidvalidity
+        )
+    unparsable = sum(1 for row in rows if row.raw is not None)
+    return [row.pk for row in rows], relinked, unparsable
+
+
+def _apply_flags(conn, folder, since_modseq) -> int:
+    known = list(folder.messages.filter(uid__isnull=False).values_list("uid", flat=True))
+    changed = conn.flags_changed_since(since_modseq, known)
+    if not changed:
+        return 0
+    count = 0
+    rows = folder.messages.filter(uid__in=list(changed)).only("id", "uid", "is_seen", "flags")
+    for row in rows:
+        flags = changed[row.uid]
+        seen, text = "\\Seen" in flags, " ".join(flags)[:500]
+        if row.is_seen != seen or row.flags != text:
+            Message.objects.filter(pk=row.pk).update(is_seen=seen, flags=text)
+            count += 1
+    return count
+
+
+def _mark_removed(conn, folder) -> int:
+    """Mail no longer on the server: someone else moved or deleted it. Kept, marked."""
+    on_server = conn.all_uids()
+    located = folder.messages.filter(uid__isnull=False)
+    gone = [uid for uid in located.values_list("uid", flat=True) if uid not in on_server]
+    return located.filter(uid__in=gone).update(uid=None, removed_at=timezone.now())

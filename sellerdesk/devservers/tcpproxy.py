@@ -1,0 +1,87 @@
+"""A TCP proxy on 127.0.0.1 for putting distance or trouble between the desk and a server.
+
+- `latency`: seconds added to every read in either direction (a round trip costs 2x it),
+  so chatty protocols pay what they would over a real network;
+- `cut_after`: close both sides once this many bytes went from the server to the client;
+- counts the command lines the client sent (for IMAP: one tagged line per command).
+"""
+
+import contextlib
+import re
+import socket
+import threading
+import time
+
+from sellerdesk.devservers import free_port
+
+_IMAP_COMMAND = re.compile(rb"^[A-Za-z0-9]+ [A-Za-z]", re.MULTILINE)
+
+
+class TcpProxy:
+    def __init__(self, target_port: int, *, latency: float = 0.0, cut_after: int | None = None):
+        self.target_port = target_port
+        self.latency = latency
+        self.cut_after = cut_after
+        self.port = free_port()
+        self.commands = 0
+        self.bytes_down = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+
+    def start(self) -> "TcpProxy":
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._listener.settimeout(0.2)
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            for sock in (client, server):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sockets += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, False), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, upstream: bool):
+        try:
+            while not self._stop.is_set():
+                data = source.recv(65536)
+                if not data:
+                    break
+                if self.latency:
+                    time.sleep(self.latency)
+                with self._lock:
+                    if upstream:
+                        self.commands += len(_IMAP_COMMAND.findall(data))
+                    else:
+                        self.bytes_down += len(data)
+                        cut = self.cut_after is not None and self.bytes_down > self.cut_after
+                if not upstream and cut:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()

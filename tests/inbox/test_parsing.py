@@ -1,0 +1,106 @@
+"""Pure parsing: every sample and every kind of broken mail gives something readable."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inbox.parsing import bytes_to_text, decode_words, parse_mail
+from tests.inbox.conftest import MANIFEST, sample
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["file"])
+def test_every_sample_parses(entry):
+    mail = parse_mail(sample(entry["file"]))
+    assert not mail.unparsable
+    assert mail.from_address
+    assert mail.subject
+    assert mail.text.strip()
+    if entry.get("buyer_name"):
+        assert mail.from_name.startswith(entry["buyer_name"])
+        assert entry["order_id"] in mail.subject
+
+
+def test_encoded_folded_subject_and_sender():
+    mail = parse_mail(sample("buyer-german.eml"))
+    assert mail.from_name == "Jürgen Böhm - Amazon Marketplace"
+    assert mail.from_address == "zz0k1v7c9pl4t6r@marketplace.amazon.de"
+    assert mail.subject == "Anfrage von Amazon-Kunde Jürgen Böhm (Bestellung: 302-7781120-6639125)"
+    assert "beschädigt" in mail.text
+
+
+def test_iso_2022_jp_body():
+    mail = parse_mail(sample("buyer-japanese.eml"))
+    assert "商品が届きません" in mail.text
+    assert mail.from_name == "山田 花子 - Amazon Marketplace"
+
+
+def test_html_only_mail_gets_text_for_search():
+    mail = parse_mail(sample("unknown-policy-warning.eml"))
+    assert mail.html
+    assert "<" not in mail.text
+    assert "B08XY4TT1Q" in mail.text
+
+
+def test_attachment_is_kept_with_name_type_and_size():
+    mail = parse_mail(sample("buyer-with-photo.eml"))
+    [photo] = mail.attachments
+    assert (photo.filename, photo.content_type) == ("torn-mat.jpg", "image/jpeg")
+    assert photo.size == len(photo.content) > 100
+    assert photo.part == "2"
+
+
+def test_attachment_over_the_limit_keeps_only_its_metadata():
+    mail = parse_mail(sample("buyer-with-photo.eml"), max_attachment_bytes=10)
+    [photo] = mail.attachments
+    assert photo.content is None
+    assert photo.size > 10
+
+
+def test_unknown_charset_and_bad_date_are_reported_not_raised():
+    mail = parse_mail(sample("malformed-charset.eml"))
+    assert mail.subject == "Invoice 会 overdue"
+    assert "invoice 4471" in mail.text
+    assert mail.date is None
+    assert "unknown charset 'utf8x'" in mail.problems
+    assert "invalid Date header" in mail.problems
+    assert "\x00" not in mail.text
+
+
+def test_no_message_id():
+    mail = parse_mail(sample("no-message-id.eml"))
+    assert mail.message_id == ""
+    assert len(mail.content_hash) == 64
+
+
+def test_garbage_is_stored_with_what_can_be_read():
+    mail = parse_mail(b"\xff\xfe\x00garbage without headers\r\n\r\n\x00\x01")
+    assert "\x00" not in mail.text + mail.subject
+    assert mail.problems
+
+
+def test_huge_header_is_cut():
+    mail = parse_mail(b"Subject: " + b"x" * 100_000 + b"\r\n\r\nbody")
+    assert len(mail.subject) <= 998
+
+
+def test_threading_headers():
+    raw = b"In-Reply-To: <a@x>\r\nReferences: <r1@x>\r\n <a@x>\r\nSubject: Re: q\r\n\r\nok"
+    mail = parse_mail(raw)
+    assert mail.in_reply_to == "<a@x>"
+    assert mail.references == "<r1@x> <a@x>"
+
+
+def test_decoding_helpers():
+    assert decode_words("=?bogus?q?abc?=") == "abc"
+    assert decode_words(None) == ""
+    assert bytes_to_text(b"caf\xe9", None) == "café"
+    assert bytes_to_text("ü".encode(), "utf-8") == "ü"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_parse_never_raises_on_any_bytes(raw):
+    mail = parse_mail(raw)
+    for text in (mail.subject, mail.text, mail.from_name, mail.headers):
+        assert "\x00" not in text
+        text.encode("utf-8")  # storable: no lone surrogates

@@ -1,0 +1,251 @@
+"""Syncing the seller's mailbox against a real Dovecot server."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from inbox.imap import FolderMissing, MailLoginError, MailServerError
+from inbox.models import Folder, Mailbox, Message
+from inbox.sync import mailbox_from_settings, mailbox_sync
+from sellerdesk.devservers.tcpproxy import TcpProxy
+from tests.inbox.conftest import MANIFEST, load_samples, make_mail, sample
+
+
+def server_flags(mailbox, folder="INBOX"):
+    with mailbox.client() as client:
+        client.select_folder(folder, readonly=True)
+        return {
+            uid: data[b"FLAGS"] for uid, data in client.fetch(client.search(), ["FLAGS"]).items()
+        }
+
+
+def test_first_sync_stores_inbox_and_spam(mailbox, desk_mailbox):
+    load_samples(mailbox)
+    report = mailbox_sync(mailbox=desk_mailbox)
+    counts = {f.name: f.new for f in report.folders}
+    assert counts == {
+        "INBOX": sum(e["folder"] == "INBOX" for e in MANIFEST),
+        "Spam": sum(e["folder"] == "Spam" for e in MANIFEST),
+    }
+    spam = Message.objects.get(folder__role=Folder.Role.SPAM)
+    assert spam.from_name == "Marcus Lee - Amazon Marketplace"
+    photo = Message.objects.get(subject__contains="111-2290471-6654829")
+    [attachment] = photo.attachments.all()
+    assert attachment.filename == "torn-mat.jpg"
+    assert bytes(attachment.content)[:2] == b"\xff\xd8"
+    bad = Message.objects.get(from_address="noreply@supplier-portal.test")
+    assert "unknown charset" in bad.parse_problems
+    assert all(m.is_history for m in Message.objects.all())
+    desk_mailbox.refresh_from_db()
+    assert desk_mailbox.history_imported_at and desk_mailbox.last_sync_at
+
+
+def test_sync_never_marks_mail_read(mailbox, desk_mailbox):
+    load_samples(mailbox)
+    mailbox_sync(mailbox=desk_mailbox)
+    mailbox_sync(mailbox=desk_mailbox)
+    for folder in ("INBOX", "Spam"):
+        assert all(b"\\Seen" not in flags for flags in server_flags(mailbox, folder).values())
+    assert not Message.objects.filter(is_seen=True).exists()
+
+
+def test_incremental_sync_fetches_only_new_mail(mailbox, desk_mailbox):
+    for n in range(5):
+        mailbox.append("INBOX", make_mail(n))
+    mailbox_sync(mailbox=desk_mailbox)
+    again = mailbox_sync(mailbox=desk_mailbox)
+    assert [f.new for f in again.folders] == [0, 0]
+    mailbox.append("INBOX", make_mail(99))
+    third = mailbox_sync(mailbox=desk_mailbox)
+    assert third.folders[0].new == 1
+    assert Message.objects.count() == 6
+    newest = Message.objects.get(message_id="<m99@example.test>")
+    assert not newest.is_history
+
+
+def test_flags_changed_elsewhere(mailbox, desk_mailbox):
+    for n in range(3):
+        mailbox.append("INBOX", make_mail(n))
+    mailbox_sync(mailbox=desk_mailbox)
+    with mailbox.client() as client:
+        client.select_folder("INBOX")
+        client.add_flags([2], [b"\\Seen", b"\\Flagged"])
+    report = mailbox_sync(mailbox=desk_mailbox)
+    assert report.folders[0].changed == 1
+    changed = Message.objects.get(uid=2)
+    assert changed.is_seen and "\\Flagged" in changed.flags
+    assert Message.objects.filter(is_seen=False).count() == 2
+
+
+def test_mail_deleted_elsewhere_is_kept_and_marked(mailbox, desk_mailbox):
+    for n in range(3):
+        mailbox.append("INBOX", make_mail(n))
+    mailbox_sync(mailbox=desk_mailbox)
+    with mailbox.client() as client:
+        client.select_folder("INBOX")
+        client.delete_messages([1])
+        client.expunge()
+    report = mailbox_sync(mailbox=desk_mailbox)
+    assert report.folders[0].removed == 1
+    gone = Message.objects.get(message_id="<m0@example.test>")
+    assert gone.uid is None and gone.removed_at is not None
+    assert Message.objects.filter(removed_at__isnull=True).count() == 2
+
+
+def test_uidvalidity_change_resyncs_without_duplicates(mailbox, desk_mailbox):
+    mails = [make_mail(n) for n in range(4)] + [sample("no-message-id.eml")]
+    for raw in mails:
+        mailbox.append("Spam", raw)
+    mailbox_sync(mailbox=desk_mailbox)
+    spam = Folder.objects.get(role=Folder.Role.SPAM)
+    before = {m.content_hash: m.pk for m in spam.messages.all()}
+    old_validity = spam.uidvalidity
+    with mailbox.client() as client:  # the server renumbers the folder
+        client.delete_folder("Spam")
+        client.create_folder("Spam")
+        for raw in mails[1:]:
+            client.append("Spam", raw)
+    report = mailbox_sync(mailbox=desk_mailbox)
+    spam.refresh_from_db()
+    assert spam.uidvalidity != old_validity
+    assert report.folders[1].new == 0
+    assert report.folders[1].relinked == 4
+    assert report.folders[1].removed == 1
+    assert {m.content_hash: m.pk for m in spam.messages.all()} == before
+    assert spam.messages.filter(uid__isnull=False).count() == 4
+
+
+def test_empty_mailbox(mailbox, desk_mailbox):
+    report = mailbox_sync(mailbox=desk_mailbox)
+    assert [(f.name, f.new) for f in report.folders] == [("INBOX", 0), ("Spam", 0)]
+
+
+def test_duplicate_message_ids_are_both_kept(mailbox, desk_mailbox):
+    mailbox.append("INBOX", make_mail(1, message_id="<same@x>"))
+    mailbox.append("INBOX", make_mail(2, message_id="<same@x>"))
+    mailbox_sync(mailbox=desk_mailbox)
+    assert Message.objects.filter(message_id="<same@x>").count() == 2
+
+
+def test_big_attachment_and_huge_header(mailbox, desk_mailbox, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    big = make_mail(1)
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(big, policy=policy.default)
+    message.add_attachment(
+        b"\x00" * (30 * 1024 * 1024),
+        maintype="application",
+        subtype="octet-stream",
+        filename="big.bin",
+    )
+    mailbox.append("INBOX", message.as_bytes())
+    mailbox.append("INBOX", b"X-Long: " + b"y" * 100_000 + b"\r\nSubject: long\r\n\r\nbody\r\n")
+    report = mailbox_sync(mailbox=desk_mailbox)
+    assert report.folders[0].new == 2
+    attachment = Message.objects.get(message_id="<m1@example.test>").attachments.get()
+    assert attachment.size == 30 * 1024 * 1024
+    assert attachment.content is None
+    assert Message.objects.get(subject="long").text.strip() == "body"
+
+
+def test_broken_mime_is_stored_not_dropped(mailbox, desk_mailbox):
+    broken = [
+        b"Content-Type: multipart/mixed; boundary=zz\r\nSubject: no end\r\n\r\n--zz\r\nbroken",
+        b"Subject: =?x-unknown?B?////?=\r\nContent-Type: text/plain; charset=bogus\r\n\r\n\xff\xfe",
+        b"\r\n\r\nno headers at all",
+        b"From: <<<>>>\r\nDate: 32 Foo 99999\r\nSubject: \x80\x81\r\n\r\nbad",
+    ]
+    for raw in broken:
+        mailbox.append("INBOX", raw)
+    report = mailbox_sync(mailbox=desk_mailbox)
+    assert report.folders[0].new == len(broken)
+    assert Message.objects.count() == len(broken)
+
+
+def test_wrong_credentials_are_a_clear_error_and_write_nothing(mailbox, desk_mailbox):
+    desk_mailbox.password = "wrong"
+    desk_mailbox.save()
+    with pytest.raises(MailLoginError, match="refused the login"):
+        mailbox_sync(mailbox=desk_mailbox)
+    desk_mailbox.refresh_from_db()
+    assert "refused the login" in desk_mailbox.last_error
+    assert not Folder.objects.exists() and not Message.objects.exists()
+    assert desk_mailbox.sync_lease_until is None  # the lease is released
+
+
+def test_configured_folder_that_does_not_exist(mailbox, desk_mailbox):
+    desk_mailbox.spam_folder = "Nope"
+    desk_mailbox.save()
+    with pytest.raises(FolderMissing, match="'Nope' does not exist"):
+        mailbox_sync(mailbox=desk_mailbox)
+
+
+def test_unreachable_server_is_retryable(desk_mailbox):
+    from sellerdesk.devservers import free_port
+
+    desk_mailbox.port = free_port()
+    desk_mailbox.save()
+    with pytest.raises(MailServerError) as error:
+        mailbox_sync(mailbox=desk_mailbox)
+    assert error.value.retryable
+
+
+def test_connection_dropped_mid_fetch_then_resumed(mailbox, desk_mailbox):
+    for n in range(300):
+        mailbox.append("INBOX", make_mail(n, body="x" * 2000))
+    with TcpProxy(mailbox.server.port, cut_after=200_000) as proxy:
+        desk_mailbox.port = proxy.port
+        desk_mailbox.save()
+        with pytest.raises(MailServerError):
+            mailbox_sync(mailbox=desk_mailbox)
+    stored = Message.objects.count()
+    assert stored < 300
+    desk_mailbox.port = mailbox.server.port
+    desk_mailbox.save()
+    mailbox_sync(mailbox=desk_mailbox)
+    assert Message.objects.count() == 300
+    assert Message.objects.values("uid").distinct().count() == 300
+
+
+def test_a_second_pass_of_one_mailbox_is_skipped_while_one_runs(mailbox, desk_mailbox):
+    from inbox.sync import _claim
+
+    token = _claim(desk_mailbox)
+    assert token
+    assert mailbox_sync(mailbox=desk_mailbox).skipped
+    assert not Message.objects.exists()
+
+
+def test_imap_url_configures_the_default_mailbox(db, settings, mailbox):
+    settings.IMAP_URL = f"imap://{mailbox.user}:p%40ss%3Aword@127.0.0.1:{mailbox.server.port}"
+    default = mailbox_from_settings()
+    assert (default.username, default.password) == (mailbox.user, "p@ss:word")
+    assert not default.use_ssl
+    settings.IMAP_URL = "imaps://other:pw@imap.example.com"
+    default = mailbox_from_settings()
+    assert (default.host, default.port, default.use_ssl) == ("imap.example.com", 993, True)
+    assert Mailbox.objects.count() == 1
+
+
+def test_sync_mail_command_prints_a_summary(mailbox, desk_mailbox, capsys):
+    load_samples(mailbox)
+    call_command("sync_mail")
+    out = capsys.readouterr().out
+    assert (
+        "shop/INBOX: 14 new, 0 changed, 0 removed, 1 failed" in out or "shop/INBOX: 14 new" in out
+    )
+    assert "shop/Spam: 1 new" in out
+
+
+def test_sync_mail_command_with_wrong_password(mailbox, desk_mailbox):
+    desk_mailbox.password = "wrong"
+    desk_mailbox.save()
+    with pytest.raises(CommandError, match="refused the login"):
+        call_command("sync_mail")
+
+
+def test_sync_mail_without_a_mailbox(db, settings):
+    settings.IMAP_URL = ""
+    with pytest.raises(CommandError, match="set IMAP_URL"):
+        call_command("sync_mail")
