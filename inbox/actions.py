@@ -42,6 +42,7 @@ def mail_action_request(
 
 
 def mail_action_undo(*, action: MailAction, by=None) -> MailAction:
+    action = MailAction.objects.select_related("message").get(pk=action.pk)
     if not action.can_undo:
         raise ValidationError("Only a finished action that was not undone yet can be undone.")
     return mail_action_request(

@@ -175,6 +175,7 @@ class Attachment(models.Model):
     # Null when larger than ATTACHMENT_MAX_BYTES: fetched from the server by `part` instead.
     content = models.BinaryField(null=True, blank=True, editable=False)
     part = models.CharField(max_length=50)
+    encoding = models.CharField(max_length=20, blank=True)
 
     def __str__(self):
         return self.filename

@@ -31,6 +31,7 @@ class ParsedAttachment:
     size: int
     content: bytes | None
     part: str  # IMAP body part number, to fetch the content later when it was not kept
+    encoding: str = ""  # its Content-Transfer-Encoding, to decode what the server sends
 
 
 @dataclass
@@ -168,6 +169,7 @@ def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
                 size=len(payload),
                 content=payload if len(payload) <= max_keep else None,
                 part=number or "1",
+                encoding=str(part.get("Content-Transfer-Encoding", "")).strip().lower()[:20],
             )
         )
 

@@ -304,6 +304,7 @@ def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: in
                 size=a.size,
                 content=a.content,
                 part=a.part,
+                encoding=a.encoding,
             )
             for row, parts in zip(rows, attachments, strict=True)
             for a in parts

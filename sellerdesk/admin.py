@@ -15,7 +15,10 @@ class UserCreationForm(BaseUserCreationForm):
 class UserChangeForm(BaseUserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "email", "full_name", "initials", "phone", "groups",
+            "is_active", "is_staff", "is_superuser",
+        )  # fmt: skip
 
 
 @admin.register(User)

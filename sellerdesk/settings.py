@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sellerdesk.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "sellerdesk.urls"

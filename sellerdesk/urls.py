@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("owner/", include("escalations.urls")),
+    path("mail/", include("inbox.urls")),
     path("", include("dashboard.urls")),
 ]

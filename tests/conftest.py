@@ -57,6 +57,19 @@ def mailbox(dovecot) -> Mailbox:
 
 
 @pytest.fixture
+def run_tasks_inline(django_capture_on_commit_callbacks):
+    """`with run_tasks_inline():` tasks enqueued on commit inside the block run when it ends,
+    in this process, as the worker would run them."""
+    from django_q.conf import Conf
+
+    Conf.SYNC = True
+    try:
+        yield lambda: django_capture_on_commit_callbacks(execute=True)
+    finally:
+        Conf.SYNC = False
+
+
+@pytest.fixture
 def smtp_server():
     server = SmtpServer().start()
     yield server
@@ -85,3 +98,23 @@ def admin_user(db) -> User:
     user.is_staff = user.is_superuser = True
     user.save()
     return user
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def database_url() -> str:
+    """DATABASE_URL of the test database, for commands the tests run as subprocesses."""
+    from django.db import connection
+
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    return f"postgres://{auth}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
+
+
+def manage_env(**extra) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url(), **extra}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env

@@ -1,0 +1,114 @@
+"""The assistant's mail pages."""
+
+import pytest
+from django.urls import reverse
+
+from inbox.models import Attachment, MailAction, Message
+from inbox.sync import mailbox_sync
+from tests.inbox.conftest import load_samples, make_mail
+
+
+@pytest.fixture
+def synced_samples(mailbox, desk_mailbox):
+    load_samples(mailbox)
+    mailbox_sync(mailbox=desk_mailbox)
+    return desk_mailbox
+
+
+def test_mail_list_shows_inbox_and_spam_and_searches(client, assistant, synced_samples):
+    client.force_login(assistant)
+    inbox = client.get(reverse("mail-list")).content.decode()
+    assert "Sold, ship now: Stainless Steel Garlic Press" in inbox
+    assert "Marcus Lee" not in inbox  # that one is in Spam
+    spam = client.get(reverse("mail-list"), {"folder": "spam"}).content.decode()
+    assert "Marcus Lee - Amazon Marketplace" in spam
+    found = client.get(reverse("mail-list"), {"folder": "all", "q": "Knoblauchpresse"})
+    assert "Jürgen Böhm" in found.content.decode()
+    assert "Garlic Press" not in found.content.decode()
+
+
+def test_bad_search_input_is_ignored_not_an_error(client, assistant, synced_samples):
+    client.force_login(assistant)
+    response = client.get(reverse("mail-list"), {"folder": "nope", "q": "x" * 5000})
+    assert response.status_code == 200
+
+
+def test_opening_a_mail_shows_sanitised_html(client, assistant, synced_samples):
+    message = Message.objects.get(subject__startswith="Sold, ship now: Bamboo")
+    Message.objects.filter(pk=message.pk).update(
+        html='<p onclick="x()">Hi</p><script>alert(1)</script><img src="http://t.example/p.gif">'
+    )
+    client.force_login(assistant)
+    page = client.get(reverse("mail-detail", args=[message.pk]))
+    body = page.content.decode()
+    assert "<p>Hi</p>" in body
+    assert "alert(1)" not in body and "onclick" not in body and "t.example" not in body
+    assert "default-src 'self'" in page["Content-Security-Policy"]
+    text = client.get(reverse("mail-detail", args=[message.pk]), {"view": "text"})
+    assert "Order ID: 204-1183392-0077361" in text.content.decode()
+
+
+def test_unreadable_parts_are_shown(client, assistant, synced_samples):
+    message = Message.objects.get(from_address="noreply@supplier-portal.test")
+    client.force_login(assistant)
+    body = client.get(reverse("mail-detail", args=[message.pk])).content.decode()
+    assert "could not be read" in body and "utf8x" in body
+
+
+def test_attachment_download(client, assistant, synced_samples):
+    attachment = Attachment.objects.get(filename="torn-mat.jpg")
+    client.force_login(assistant)
+    response = client.get(reverse("mail-attachment", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="torn-mat.jpg"'
+    assert response.content == bytes(attachment.content)
+
+
+def test_attachment_not_kept_is_fetched_from_the_server(client, assistant, synced_samples):
+    attachment = Attachment.objects.get(filename="torn-mat.jpg")
+    kept = bytes(attachment.content)
+    Attachment.objects.filter(pk=attachment.pk).update(content=None)
+    client.force_login(assistant)
+    response = client.get(reverse("mail-attachment", args=[attachment.pk]))
+    assert response.content == kept
+
+
+def test_trash_from_the_page_is_recorded_then_undone(
+    client, assistant, mailbox, desk_mailbox, run_tasks_inline
+):
+    mailbox.append("INBOX", make_mail(1))
+    mailbox_sync(mailbox=desk_mailbox)
+    message = Message.objects.get()
+    client.force_login(assistant)
+    with run_tasks_inline():
+        client.post(reverse("mail-act", args=[message.pk]), {"kind": "trash"})
+    action = MailAction.objects.get()
+    assert (action.state, action.requested_by) == (MailAction.State.DONE, assistant)
+    page = client.get(reverse("mail-detail", args=[message.pk])).content.decode()
+    assert "Move to Trash" in page and "Maria Santos" in page and "Undo" in page
+    with run_tasks_inline():
+        client.post(reverse("mail-action-undo", args=[action.pk]))
+    message.refresh_from_db()
+    assert message.folder.name == "INBOX"
+    assert MailAction.objects.filter(state=MailAction.State.DONE).count() == 2
+
+
+def test_a_bad_action_changes_nothing(client, assistant, synced_samples):
+    message = Message.objects.first()
+    client.force_login(assistant)
+    response = client.post(reverse("mail-act", args=[message.pk]), {"kind": "expunge"})
+    assert response.status_code == 302
+    assert not MailAction.objects.exists()
+    assert client.get(reverse("mail-act", args=[message.pk])).status_code == 405
+
+
+def test_owner_cannot_read_the_mailbox(client, owner, synced_samples):
+    client.force_login(owner)
+    assert client.get(reverse("mail-list")).status_code == 403
+    assert client.get(reverse("mail-detail", args=[Message.objects.first().pk])).status_code == 403
+
+
+def test_admin_edits_a_mailbox_without_seeing_its_password(client, admin_user, synced_samples):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:inbox_mailbox_change", args=[synced_samples.pk]))
+    assert synced_samples.password not in page.content.decode()

@@ -1,0 +1,102 @@
+"""The sync as the worker and the command run it: separate processes, killed, watching."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from inbox.models import Mailbox, Message
+from inbox.sync import mailbox_sync
+from sellerdesk.devservers.tcpproxy import TcpProxy
+from tests.conftest import ROOT, manage_env
+from tests.inbox.conftest import make_mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def start_sync(imap_url: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "sync_mail", *args],
+        cwd=ROOT,
+        env=manage_env(IMAP_URL=imap_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def state():
+    return sorted(Message.objects.values_list("folder__name", "uid", "content_hash", "removed_at"))
+
+
+def test_sync_killed_midway_then_run_again_ends_as_one_clean_run(mailbox, dovecot):
+    for n in range(600):
+        mailbox.append("INBOX" if n % 5 else "Spam", make_mail(n, body="y" * 3000))
+    # Slow the link so the kill lands in the middle of the fetch.
+    with TcpProxy(dovecot.port, latency=0.02) as proxy:
+        url = f"imap://{mailbox.user}:{dovecot.password}@127.0.0.1:{proxy.port}"
+        process = start_sync(url)
+        wait_until(lambda: Message.objects.count() > 0, 60, "the first batch")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    partial = Message.objects.count()
+    assert 0 < partial < 600
+    # The killed pass left its lease; a new pass may take it over once it expires.
+    Mailbox.objects.update(sync_lease_until=None)
+    url = f"imap://{mailbox.user}:{dovecot.password}@127.0.0.1:{dovecot.port}"
+    again = start_sync(url)
+    assert again.wait(timeout=120) == 0, again.stdout.read().decode()
+    after_kill = state()
+    assert len(after_kill) == 600
+    assert len({row[2] for row in after_kill}) == 600
+
+    # One clean run of the same mail into a second mailbox gives the same picture.
+    Message.objects.all().delete()
+    clean = Mailbox.objects.create(
+        name="clean",
+        host="127.0.0.1",
+        port=dovecot.port,
+        use_ssl=False,
+        username=mailbox.user,
+        password=dovecot.password,
+    )
+    mailbox_sync(mailbox=clean)
+    assert state() == after_kill
+
+
+def test_watch_picks_up_new_mail_within_seconds(mailbox, dovecot):
+    url = f"imap://{mailbox.user}:{dovecot.password}@127.0.0.1:{dovecot.port}"
+    process = start_sync(url, "--watch")
+    try:
+        wait_until(
+            lambda: Mailbox.objects.filter(last_sync_at__isnull=False).exists(),
+            30,
+            "the first pass",
+        )
+        time.sleep(0.5)  # let the IDLE connections settle
+        for folder, n in (("INBOX", 1), ("Spam", 2)):
+            appended = time.monotonic()
+            mailbox.append(folder, make_mail(n))
+            wait_until(
+                lambda n=n: Message.objects.filter(message_id=f"<m{n}@example.test>").exists(),
+                5,
+                f"mail {n} in {folder}",
+            )
+            assert time.monotonic() - appended < 5
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
