@@ -48,10 +48,10 @@ servers:
 		fi; \
 	fi
 
-run: setup
+run: setup servers
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
-	$(PY) manage.py rundesk --addr $(ADDR)
+	$(PY) manage.py rundesk --demo --addr $(ADDR)
 
 test: test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)

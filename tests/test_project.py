@@ -60,6 +60,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         "SELLERDESK_VAR_DIR": str(tmp_path / "var"),
     }
     env.pop("REDIS_URL", None)
+    env.pop("IMAP_URL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
     subprocess.run(
@@ -67,7 +68,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
     )
     port = free_port()
     desk = subprocess.Popen(
-        [*manage, "rundesk", "--addr", f"127.0.0.1:{port}"],
+        [*manage, "rundesk", "--demo", "--addr", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -95,6 +96,9 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
             timeout=5,
         )
         assert "Today's checklist" in response.text
+        # The demo mailbox was served by a local Dovecot and synced before the desk opened.
+        mail = session.get(f"http://127.0.0.1:{port}/mail/?folder=spam", timeout=5).text
+        assert "Marcus Lee - Amazon Marketplace" in mail
         children = subprocess.run(
             ["pgrep", "-f", "-s", str(desk.pid), "manage.py qcluster"],
             capture_output=True,

@@ -102,7 +102,9 @@ class DovecotServer:
         import pwd
 
         mail_user = pwd.getpwnam("dovecot")
+        self._stop_leftover()
         # The mail processes run as the dovecot user and must reach the homes below.
+        self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o711)
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
@@ -125,6 +127,15 @@ class DovecotServer:
         wait_for_port(self.port)
         self.pid = int((self.root / "run" / "master.pid").read_text().strip())
         return self
+
+    def _stop_leftover(self) -> None:
+        """A Dovecot left running on this directory by a process that was killed."""
+        pid_file = self.root / "run" / "master.pid"
+        if pid_file.exists():
+            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+                os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
+                time.sleep(0.2)
+            pid_file.unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.pid:

@@ -1,27 +1,86 @@
+import hashlib
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
     help = (
         "Serve the desk and its worker together: the web server and `qcluster` as two "
-        "processes. Ctrl-C stops both; if either stops, so does the other."
+        "processes. Ctrl-C stops both; if either stops, so does the other. With --demo, "
+        "also serve a local demo mailbox (Dovecot) unless IMAP_URL is set."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to serve on.")
+        parser.add_argument(
+            "--demo", action="store_true", help="Serve the demo's local stand-in servers too."
+        )
 
     def handle(self, *args, **opts):
+        env = dict(os.environ)
+        servers = []
+        try:
+            if opts["demo"]:
+                servers = self.start_demo_servers(env)
+            self.serve(opts["addr"], env)
+        finally:
+            for server in servers:
+                server.stop()
+
+    def start_demo_servers(self, env: dict) -> list:
+        from sellerdesk.devservers.dovecot import DovecotServer
+
+        started = []
+        if settings.IMAP_URL:
+            self.stdout.write("Mail: IMAP_URL is set, so the desk syncs that mailbox.")
+        elif not DovecotServer.available():
+            self.stderr.write(
+                "Mail: Dovecot is not installed (apt-get install dovecot-imapd), so the demo "
+                "has no mailbox to sync."
+            )
+        else:
+            started.append(self.start_demo_mailbox(env))
+        return started
+
+    def start_demo_mailbox(self, env: dict):
+        from inbox.demo import DEMO_USER, seed_mailbox
+        from inbox.imap import MailServerError
+        from inbox.sync import mailbox_from_settings, mailbox_sync
+        from sellerdesk.devservers.dovecot import DovecotServer
+
+        # The mail processes run as the dovecot user, which may not enter a home directory:
+        # the demo's Maildir lives in the system's temp dir, one per SELLERDESK_VAR_DIR.
+        key = hashlib.sha256(str(settings.VAR_DIR).encode()).hexdigest()[:12]
+        root = Path(tempfile.gettempdir()) / f"sellerdesk-demo-mail-{key}"
+        server = DovecotServer(root=str(root)).start()
+        seeded = seed_mailbox(port=server.port, password=server.password)
+        url = server.url(DEMO_USER)
+        env["IMAP_URL"] = settings.IMAP_URL = url
+        self.stdout.write(
+            f"Mail: demo mailbox {DEMO_USER} on a local Dovecot at 127.0.0.1:{server.port}"
+            + (f", {seeded} sample mails added." if seeded else ".")
+        )
+        try:
+            mailbox_sync(mailbox=mailbox_from_settings())
+        except MailServerError as exc:
+            self.stderr.write(f"Mail: first sync failed: {exc}")
+        return server
+
+    def serve(self, addr: str, env: dict) -> None:
         manage = [sys.executable, "manage.py"]
         procs = {
-            "worker": subprocess.Popen([*manage, "qcluster"]),
-            "web": subprocess.Popen([*manage, "runserver", "--noreload", opts["addr"]]),
+            "worker": subprocess.Popen([*manage, "qcluster"], env=env),
+            "web": subprocess.Popen([*manage, "runserver", "--noreload", addr], env=env),
         }
-        self.stdout.write(f"SellerDesk at http://{opts['addr']}/ with its worker. Ctrl-C stops.")
+        self.stdout.write(f"SellerDesk at http://{addr}/ with its worker. Ctrl-C stops.")
 
         def stop(*_):
             raise KeyboardInterrupt
