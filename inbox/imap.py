@@ -55,11 +55,28 @@ class FolderStatus:
 
 
 @dataclass
+class OutlinePart:
+    """One leaf of a mail's BODYSTRUCTURE, with its content when it was fetched."""
+
+    part: str
+    content_type: str
+    charset: str
+    encoding: str
+    size: int  # as sent, transfer-encoded
+    filename: str
+    disposition: str
+    content: bytes | None = None  # transfer-encoded, as the server sent it
+    truncated: bool = False
+
+
+@dataclass
 class FetchedMail:
     uid: int
     flags: tuple[str, ...]
-    raw: bytes
+    raw: bytes  # the whole mail; only its header when `parts` is set
     internaldate: datetime | None
+    size: int = 0
+    parts: list[OutlinePart] | None = None
 
 
 def _flags(values) -> tuple[str, ...]:
@@ -213,6 +230,33 @@ class ImapConnection:
             for uid, item in sorted(data.items())
         ]
 
+    def fetch_outline(self, uid: int, *, text_limit: int, keep_limit: int) -> FetchedMail:
+        """A large mail without its large parts: header, structure, the text parts (cut at
+        `text_limit`) and the attachments no larger than `keep_limit`."""
+        wanted = ["BODY.PEEK[HEADER]", "BODYSTRUCTURE", "FLAGS", "INTERNALDATE", "RFC822.SIZE"]
+        item = self._call("fetch outline", self.client.fetch, [uid], wanted).get(uid, {})
+        parts = list(_leaves(item.get(b"BODYSTRUCTURE")))
+        for part in parts:
+            is_text = part.content_type in ("text/plain", "text/html")
+            if is_text and part.disposition != "attachment" and not part.filename:
+                spec = f"BODY.PEEK[{part.part}]<0.{text_limit}>"
+                key = f"BODY[{part.part}]<0>".encode()
+                part.truncated = part.size > text_limit
+            elif part.size <= keep_limit:
+                spec, key = f"BODY.PEEK[{part.part}]", f"BODY[{part.part}]".encode()
+            else:
+                continue
+            data = self._call("fetch part", self.client.fetch, [uid], [spec]).get(uid, {})
+            part.content = data.get(key, b"")
+        return FetchedMail(
+            uid=uid,
+            flags=_flags(item.get(b"FLAGS", ())),
+            raw=item.get(b"BODY[HEADER]") or b"",
+            internaldate=item.get(b"INTERNALDATE"),
+            size=int(item.get(b"RFC822.SIZE", 0)),
+            parts=parts,
+        )
+
     def flags_changed_since(self, modseq: int | None, known: list[int]) -> dict:
         """Flags of the mail changed since `modseq` (all of `known` without CONDSTORE)."""
         if modseq is not None and self.condstore:
@@ -263,6 +307,52 @@ class ImapConnection:
         finally:
             self._call("idle done", self.client.idle_done)
         return bool(responses)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _params(values) -> dict[str, str]:
+    if not isinstance(values, tuple | list):
+        return {}
+    items = [_text(v) for v in values]
+    return {items[i].lower(): items[i + 1] for i in range(0, len(items) - 1, 2)}
+
+
+def _leaves(body, number: str = ""):
+    """The leaf parts of a BODYSTRUCTURE, numbered as IMAP numbers them (1, 2.1, ...)."""
+    if body is None:
+        return
+    if getattr(body, "is_multipart", False):
+        for index, child in enumerate(body[0], start=1):
+            yield from _leaves(child, f"{number}.{index}" if number else str(index))
+        return
+    kind = f"{_text(body[0])}/{_text(body[1])}".lower()
+    params = _params(body[2])
+    # Text has a line count after the size, message/rfc822 three fields: the disposition
+    # sits at a different place in each.
+    if kind.startswith("text/"):
+        at = 9
+    elif kind == "message/rfc822":
+        at = 11
+    else:
+        at = 8
+    disposition, filename = "", params.get("name", "")
+    if len(body) > at and isinstance(body[at], tuple) and body[at]:
+        disposition = _text(body[at][0]).lower()
+        filename = _params(body[at][1] if len(body[at]) > 1 else None).get("filename", filename)
+    yield OutlinePart(
+        part=number or "1",
+        content_type=kind[:100],
+        charset=params.get("charset", ""),
+        encoding=_text(body[5]).lower(),
+        size=int(body[6] or 0),
+        filename=filename,
+        disposition=disposition,
+    )
 
 
 def _copied_uid(responses, source_uid: int) -> int | None:

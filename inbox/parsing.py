@@ -5,21 +5,26 @@ cannot decode replaced), and whatever could not be read is listed in `problems`.
 bytes cannot be parsed at all, `unparsable` is set and the caller keeps the raw bytes.
 """
 
+import base64
+import binascii
 import codecs
 import email
 import hashlib
 import html
+import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.header import decode_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
 
 MAX_HEADER_CHARS = 4000
+_HEADERS = BytesHeaderParser(policy=policy.compat32)
 _FOLD = re.compile(r"\r?\n[ \t]+")
 _MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -57,10 +62,12 @@ class ParsedMail:
 
 def clean_text(text: str) -> str:
     """Text any database accepts: no lone surrogates, no NUL."""
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from undecodable bytes
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         text = text.encode("utf-8", "replace").decode("utf-8")
-    return text.replace("\x00", "")
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def bytes_to_text(data: bytes, charset: str | None, problems: list[str] | None = None) -> str:
@@ -87,6 +94,8 @@ def decode_words(value, problems: list[str] | None = None) -> str:
     if not isinstance(value, str):
         value = str(value)
     value = _FOLD.sub(" ", value)
+    if "=?" not in value:  # nothing encoded: most headers of most mail
+        return clean_text(value).strip()[:MAX_HEADER_CHARS]
     try:
         chunks = decode_header(value)
     except Exception:  # a malformed encoded word: show it as it stands
@@ -136,57 +145,123 @@ def _date(msg: Message, problems: list[str]) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
-    counter = {"n": 0}
+def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep: int) -> None:
+    """One non-multipart part: the first text/plain and text/html are the body, the rest
+    are attachments."""
+    ctype = part.get_content_type()
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    filename = part.get_filename()
+    if filename is not None:
+        filename = decode_words(filename, mail.problems)
+    is_body = ctype in ("text/plain", "text/html") and disposition != "attachment"
+    if is_body and not filename:
+        text = clean_text(bytes_to_text(payload, part.get_content_charset(), mail.problems))
+        text = text.replace("\r\n", "\n")
+        if ctype == "text/plain" and not mail.text:
+            mail.text = text
+            return
+        if ctype == "text/html" and not mail.html:
+            mail.html = text
+            return
+    mail.attachments.append(
+        ParsedAttachment(
+            filename=clean_text(filename or f"part-{number or 1}")[:255],
+            content_type=ctype[:100],
+            size=len(payload),
+            content=payload if len(payload) <= max_keep else None,
+            part=number or "1",
+            encoding=str(part.get("Content-Transfer-Encoding", "")).strip().lower()[:20],
+        )
+    )
 
+
+def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
     def visit(part: Message, number: str) -> None:
         if part.is_multipart():
             for index, child in enumerate(part.get_payload() or [], start=1):
                 if isinstance(child, Message):
                     visit(child, f"{number}.{index}" if number else str(index))
             return
-        counter["n"] += 1
-        ctype = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        filename = part.get_filename()
-        if filename is not None:
-            filename = decode_words(filename, mail.problems)
-        payload = part.get_payload(decode=True) or b""
-        charset = part.get_content_charset()
-        is_body = ctype in ("text/plain", "text/html") and disposition != "attachment"
-        if is_body and not filename:
-            text = clean_text(bytes_to_text(payload, charset, mail.problems)).replace("\r\n", "\n")
-            if ctype == "text/plain" and not mail.text:
-                mail.text = text
-                return
-            if ctype == "text/html" and not mail.html:
-                mail.html = text
-                return
-        mail.attachments.append(
-            ParsedAttachment(
-                filename=clean_text(filename or f"part-{number or 1}")[:255],
-                content_type=ctype[:100],
-                size=len(payload),
-                content=payload if len(payload) <= max_keep else None,
-                part=number or "1",
-                encoding=str(part.get("Content-Transfer-Encoding", "")).strip().lower()[:20],
-            )
-        )
+        _leaf(mail, part, part.get_payload(decode=True) or b"", number, max_keep)
 
     visit(msg, "")
+
+
+def decode_transfer(data: bytes, encoding: str) -> bytes:
+    """A body part as it travelled, with its Content-Transfer-Encoding undone."""
+    if encoding == "base64":
+        try:
+            return base64.b64decode(data)
+        except (binascii.Error, ValueError):
+            return data
+    if encoding == "quoted-printable":
+        return quopri.decodestring(data)
+    return data
+
+
+def parse_outline(header: bytes, parts, *, size: int) -> ParsedMail:
+    """A large mail read without its large parts (see ImapConnection.fetch_outline)."""
+    mail = parse_mail(header)
+    mail.size = size
+    # Stable across fetches of the same mail, for matching after a UIDVALIDITY change.
+    mail.content_hash = hashlib.sha256(b"outline:%d:" % size + header).hexdigest()
+    mail.attachments = []
+    for part in parts:
+        body = None if part.content is None else decode_transfer(part.content, part.encoding)
+        is_text = part.content_type in ("text/plain", "text/html")
+        if is_text and part.disposition != "attachment" and not part.filename and body is not None:
+            text = clean_text(bytes_to_text(body, part.charset, mail.problems))
+            text = text.replace("\r\n", "\n")
+            if part.truncated:
+                mail.problems.append(f"part {part.part} is long: only its beginning is kept")
+            if part.content_type == "text/plain" and not mail.text:
+                mail.text = text
+                continue
+            if part.content_type == "text/html" and not mail.html:
+                mail.html = text
+                continue
+        estimated = part.size * 57 // 78 if part.encoding == "base64" else part.size
+        mail.attachments.append(
+            ParsedAttachment(
+                filename=clean_text(part.filename or f"part-{part.part}")[:255],
+                content_type=part.content_type,
+                size=len(body) if body is not None else estimated,
+                content=body,
+                part=part.part,
+                encoding=part.encoding,
+            )
+        )
+    if not mail.text and mail.html:
+        mail.text = html_to_text(mail.html)
+    return mail
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    """The header block (with its blank line) and the body."""
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return raw, b""
+    end = min(ends)
+    cut = end + (4 if raw.startswith(b"\r\n\r\n", end) else 2)
+    return raw[:cut], raw[cut:]
 
 
 def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
     mail = ParsedMail(content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw))
     try:
-        msg = email.message_from_bytes(raw, policy=policy.compat32)
+        # Most mail is one part: read its header block alone and decode the body directly,
+        # rather than walking every body line through the full MIME parser.
+        head, body = _split(raw)
+        msg = _HEADERS.parsebytes(head)
+        if msg.get_content_maintype() == "multipart":
+            msg, body = email.message_from_bytes(raw, policy=policy.compat32), None
     except Exception as exc:
         mail.unparsable = True
         mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
         mail.text = clean_text(raw[:200_000].decode("utf-8", "replace"))
         return mail
     try:
-        _fill(msg, mail, max_attachment_bytes)
+        _fill(msg, mail, max_attachment_bytes, body)
     except Exception as exc:  # never let one strange mail stop a sync
         mail.unparsable = True
         mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
@@ -196,7 +271,7 @@ def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> P
     return mail
 
 
-def _fill(msg: Message, mail: ParsedMail, max_keep: int) -> None:
+def _fill(msg: Message, mail: ParsedMail, max_keep: int, body: bytes | None) -> None:
     problems = mail.problems
     if not msg.keys():
         problems.append("no headers")
@@ -214,7 +289,11 @@ def _fill(msg: Message, mail: ParsedMail, max_keep: int) -> None:
     mail.in_reply_to = " ".join(_MSGID.findall(str(msg.get("In-Reply-To", ""))))[:998]
     mail.references = " ".join(_MSGID.findall(str(msg.get("References", ""))))[:4000]
     mail.headers = clean_text("\n".join(f"{k}: {decode_words(v)}" for k, v in msg.items()))[:20_000]
-    _walk(msg, mail, max_keep)
+    if body is None:
+        _walk(msg, mail, max_keep)
+    else:
+        encoding = str(msg.get("Content-Transfer-Encoding", "")).strip().lower()
+        _leaf(mail, msg, decode_transfer(body, encoding), "", max_keep)
     if not mail.text and mail.html:
         mail.text = html_to_text(mail.html)
     for defect in msg.defects:

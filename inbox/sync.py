@@ -7,9 +7,11 @@ position: a pass killed at any point resumes where the last committed batch ende
 (folder, uid) is never stored twice.
 """
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
@@ -21,13 +23,16 @@ from django.utils import timezone
 
 from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
 from inbox.models import Attachment, Folder, Mailbox, Message
-from inbox.parsing import parse_mail
+from inbox.parsing import parse_mail, parse_outline
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 BATCH_MESSAGES = 250
 BATCH_BYTES = 8 * 1024 * 1024
+# Larger mail is read by its outline, so one huge attachment never sits in memory.
+LARGE_MAIL_BYTES = 4 * 1024 * 1024
+TEXT_LIMIT = 1024 * 1024
 SYNCED_ROLES = (Folder.Role.INBOX, Folder.Role.SPAM)
 
 
@@ -187,8 +192,14 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report) -> Fol
         if uids:
             sizes = conn.sizes(uids)
             done = 0
-            for batch in _batches(uids, sizes):
-                fetched = conn.fetch(batch)
+
+            def fetch(batch):
+                if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
+                    keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
+                    return [conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)]
+                return conn.fetch(batch)
+
+            for batch, fetched in _prefetched(fetch, _batches(uids, sizes)):
                 new_ids, relinked, unparsable = _store_batch(folder, fetched, history, max(batch))
                 result.new += len(new_ids)
                 result.failed += unparsable
@@ -218,10 +229,37 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report) -> Fol
     return result
 
 
+def _prefetched(fetch, batches):
+    """Yield (batch, fetched mail), fetching the next batch while the caller stores this one:
+    the connection is used by one thread at a time, the link never waits for the database."""
+    batches = iter(batches)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-fetch") as pool:
+        batch = next(batches, None)
+        pending = pool.submit(fetch, batch) if batch else None
+        while pending is not None:
+            fetched = pending.result()
+            current, batch = batch, next(batches, None)
+            pending = pool.submit(fetch, batch) if batch else None
+            try:
+                yield current, fetched
+            except GeneratorExit:
+                if pending is not None:
+                    pending.cancel()
+                    with contextlib.suppress(Exception):
+                        pending.result()
+                raise
+
+
 def _batches(uids: list[int], sizes: dict[int, int]):
     batch, total = [], 0
     for uid in uids:
         size = sizes.get(uid, 0)
+        if size > LARGE_MAIL_BYTES:  # alone, by its outline
+            if batch:
+                yield batch
+            yield [uid]
+            batch, total = [], 0
+            continue
         if batch and (len(batch) >= BATCH_MESSAGES or total + size > BATCH_BYTES):
             yield batch
             batch, total = [], 0
@@ -242,7 +280,12 @@ def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: in
     uids = [mail.uid for mail in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
     parsed = [
-        (mail, parse_mail(mail.raw, max_attachment_bytes=max_keep))
+        (
+            mail,
+            parse_mail(mail.raw, max_attachment_bytes=max_keep)
+            if mail.parts is None
+            else parse_outline(mail.raw, mail.parts, size=mail.size),
+        )
         for mail in fetched
         if mail.uid not in already
     ]

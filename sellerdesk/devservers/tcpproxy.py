@@ -1,12 +1,13 @@
 """A TCP proxy on 127.0.0.1 for putting distance or trouble between the desk and a server.
 
-- `latency`: seconds added to every read in either direction (a round trip costs 2x it),
+- `latency`: seconds each byte is held in either direction (a round trip costs 2x it),
   so chatty protocols pay what they would over a real network;
 - `cut_after`: close both sides once this many bytes went from the server to the client;
 - counts the command lines the client sent (for IMAP: one tagged line per command).
 """
 
 import contextlib
+import queue
 import re
 import socket
 import threading
@@ -62,13 +63,16 @@ class TcpProxy:
             threading.Thread(target=self._pipe, args=(server, client, False), daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket, upstream: bool):
+        """Read from `source`; each chunk reaches `sink` `latency` seconds after it arrived,
+        in order. Latency delays the data without limiting how fast it flows."""
+        chunks: queue.Queue = queue.Queue()
+        writer = threading.Thread(target=self._deliver, args=(chunks, sink), daemon=True)
+        writer.start()
         try:
             while not self._stop.is_set():
                 data = source.recv(65536)
                 if not data:
                     break
-                if self.latency:
-                    time.sleep(self.latency)
                 with self._lock:
                     if upstream:
                         self.commands += len(_IMAP_COMMAND.findall(data))
@@ -77,11 +81,25 @@ class TcpProxy:
                         cut = self.cut_after is not None and self.bytes_down > self.cut_after
                 if not upstream and cut:
                     break
-                sink.sendall(data)
+                chunks.put((time.monotonic() + self.latency, data))
         except OSError:
             pass
         finally:
+            chunks.put(None)
+            writer.join(timeout=5)
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    @staticmethod
+    def _deliver(chunks: queue.Queue, sink: socket.socket):
+        try:
+            while (item := chunks.get()) is not None:
+                due, data = item
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                sink.sendall(data)
+        except OSError:
+            pass

@@ -143,10 +143,15 @@ def test_big_attachment_and_huge_header(mailbox, desk_mailbox, settings):
     mailbox.append("INBOX", b"X-Long: " + b"y" * 100_000 + b"\r\nSubject: long\r\n\r\nbody\r\n")
     report = mailbox_sync(mailbox=desk_mailbox)
     assert report.folders[0].new == 2
-    attachment = Message.objects.get(message_id="<m1@example.test>").attachments.get()
-    assert attachment.size == 30 * 1024 * 1024
-    assert attachment.content is None
+    big = Message.objects.get(message_id="<m1@example.test>")
+    assert big.text.strip() == "Hello, this is message 1."
+    attachment = big.attachments.get()
+    assert attachment.filename == "big.bin"
+    assert abs(attachment.size - 30 * 1024 * 1024) < 30 * 1024 * 1024 * 0.01
+    assert attachment.content is None  # too big to keep: fetched from the server when opened
     assert Message.objects.get(subject="long").text.strip() == "body"
+    # Synced again with nothing new: the large mail is not stored twice.
+    assert mailbox_sync(mailbox=desk_mailbox).folders[0].new == 0
 
 
 def test_broken_mime_is_stored_not_dropped(mailbox, desk_mailbox):
@@ -249,3 +254,26 @@ def test_sync_mail_without_a_mailbox(db, settings):
     settings.IMAP_URL = ""
     with pytest.raises(CommandError, match="set IMAP_URL"):
         call_command("sync_mail")
+
+
+def test_large_mail_is_read_by_its_outline(mailbox, desk_mailbox):
+    import os as _os
+    from email import message_from_bytes, policy
+
+    from inbox.attachments import attachment_content
+
+    message = message_from_bytes(make_mail(7), policy=policy.default)
+    message.add_alternative("<p>Hello <b>there</b></p>", subtype="html")
+    small, big = _os.urandom(2000), _os.urandom(5 * 1024 * 1024)
+    message.add_attachment(small, maintype="image", subtype="png", filename="small.png")
+    message.add_attachment(big, maintype="application", subtype="zip", filename="big.zip")
+    mailbox.append("INBOX", message.as_bytes())
+    mailbox_sync(mailbox=desk_mailbox)
+    stored = Message.objects.get(message_id="<m7@example.test>")
+    assert stored.text.strip() == "Hello, this is message 7."
+    assert "<b>there</b>" in stored.html
+    kept = stored.attachments.get(filename="small.png")
+    assert bytes(kept.content) == small
+    remote = stored.attachments.get(filename="big.zip")
+    assert remote.content is None
+    assert attachment_content(attachment=remote) == big
