@@ -14,6 +14,7 @@ from datetime import datetime
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import JUNK, TRASH
+from imapclient.response_parser import parse_fetch_response
 
 log = logging.getLogger(__name__)
 
@@ -212,14 +213,28 @@ class ImapConnection:
     def all_uids(self) -> set[int]:
         return set(self._call("search", self.client.search, "ALL"))
 
+    def _uid_fetch(self, operation: str, uids, items: list[str]) -> dict:
+        """UID FETCH with the UIDs sent as a compact set (1:9000,9002), which imapclient's
+        fetch() cannot send: a list of 100,000 UIDs is longer than servers accept."""
+
+        def run():
+            client = self.client
+            tag = client._imap._command("UID", "FETCH", sequence_set(uids), f"({' '.join(items)})")
+            typ, data = client._imap._command_complete("FETCH", tag)
+            client._checkok("fetch", typ, data)
+            typ, data = client._imap._untagged_response(typ, data, "FETCH")
+            return parse_fetch_response(data, client.normalise_times, True)
+
+        return self._call(operation, run)
+
     def sizes(self, uids: list[int]) -> dict[int, int]:
-        data = self._call("fetch sizes", self.client.fetch, uids, ["RFC822.SIZE"])
+        data = self._uid_fetch("fetch sizes", uids, ["RFC822.SIZE"])
         return {uid: int(item.get(b"RFC822.SIZE", 0)) for uid, item in data.items()}
 
     def fetch(self, uids: list[int]) -> list[FetchedMail]:
-        data = self._call(
-            "fetch", self.client.fetch, uids, ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"]
-        )
+        wanted = set(uids)
+        data = self._uid_fetch("fetch", uids, ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"])
+        data = {uid: item for uid, item in data.items() if uid in wanted}
         return [
             FetchedMail(
                 uid=uid,
@@ -265,7 +280,7 @@ class ImapConnection:
             uids = known
         if not uids:
             return {}
-        data = self._call("fetch flags", self.client.fetch, list(uids), ["FLAGS"])
+        data = self._uid_fetch("fetch flags", uids, ["FLAGS"])
         return {uid: _flags(item.get(b"FLAGS", ())) for uid, item in data.items()}
 
     def fetch_part(self, folder: str, uid: int, part: str) -> bytes:
@@ -307,6 +322,19 @@ class ImapConnection:
         finally:
             self._call("idle done", self.client.idle_done)
         return bool(responses)
+
+
+def sequence_set(uids) -> str:
+    """`[1, 2, 3, 7, 9, 10]` -> `1:3,7,9:10`."""
+    ordered = sorted(set(uids))
+    if not ordered:
+        raise ValueError("an empty UID set")
+    ranges, start = [], ordered[0]
+    for previous, current in zip(ordered, [*ordered[1:], None], strict=True):
+        if current != previous + 1 if current is not None else True:
+            ranges.append(f"{start}:{previous}" if previous != start else str(start))
+            start = current
+    return ",".join(ranges)
 
 
 def _text(value) -> str:

@@ -155,7 +155,21 @@ class Message(models.Model):
                 fields=["folder", "uid"], condition=Q(uid__isnull=False), name="one_row_per_uid"
             )
         ]
-        indexes = [models.Index(fields=["mailbox", "folder", "uid"])]
+        indexes = [
+            # Mail without a location is rare: a sync looks it up by content for every
+            # batch, which must not cost a walk over the whole mailbox.
+            models.Index(
+                fields=["content_hash"], condition=Q(uid__isnull=True), name="unlocated_by_hash"
+            ),
+            models.Index(
+                fields=["message_id"], condition=Q(uid__isnull=True), name="unlocated_by_msgid"
+            ),
+            models.Index(
+                fields=["folder"],
+                condition=Q(uid__isnull=True, removed_at__isnull=True),
+                name="unlocated_in_folder",
+            ),
+        ]
 
     def __str__(self):
         return self.subject or "(no subject)"

@@ -290,15 +290,19 @@ def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: in
         if mail.uid not in already
     ]
     with transaction.atomic():
-        unlocated = Message.objects.filter(mailbox_id=folder.mailbox_id, uid__isnull=True)
+        unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
         hashes = [p.content_hash for _, p in parsed]
         ids = [p.message_id for _, p in parsed if p.message_id]
         by_hash, by_id = {}, {}
-        for pk, content_hash, message_id in unlocated.filter(
-            Q(content_hash__in=hashes) | Q(message_id__in=ids)
-        ).values_list("pk", "content_hash", "message_id"):
-            by_hash.setdefault(content_hash, pk)
-            if message_id:
+        for pk, mailbox_id, content_hash in unlocated.filter(content_hash__in=hashes).values_list(
+            "pk", "mailbox_id", "content_hash"
+        ):
+            if mailbox_id == folder.mailbox_id:
+                by_hash.setdefault(content_hash, pk)
+        for pk, mailbox_id, message_id in unlocated.filter(message_id__in=ids).values_list(
+            "pk", "mailbox_id", "message_id"
+        ):
+            if mailbox_id == folder.mailbox_id:
                 by_id.setdefault(message_id, pk)
         rows, attachments, relinked = [], [], 0
         for mail, mime in parsed:

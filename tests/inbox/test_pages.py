@@ -112,3 +112,15 @@ def test_admin_edits_a_mailbox_without_seeing_its_password(client, admin_user, s
     client.force_login(admin_user)
     page = client.get(reverse("admin:inbox_mailbox_change", args=[synced_samples.pk]))
     assert synced_samples.password not in page.content.decode()
+
+
+def test_a_sync_error_is_shown_on_the_mail_page(client, assistant, mailbox, desk_mailbox):
+    from inbox.imap import MailLoginError
+
+    desk_mailbox.password = "wrong"
+    desk_mailbox.save()
+    with pytest.raises(MailLoginError):
+        mailbox_sync(mailbox=desk_mailbox)
+    client.force_login(assistant)
+    page = client.get(reverse("mail-list")).content.decode()
+    assert "last error" in page and "refused the login" in page

@@ -100,3 +100,24 @@ def test_watch_picks_up_new_mail_within_seconds(mailbox, dovecot):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
+
+
+def test_two_syncs_of_one_mailbox_at_once_store_everything_once(mailbox, dovecot):
+    """Two workers (processes) start a pass on the same mailbox together: one takes the
+    lease, the other steps aside; nothing is stored twice (SQLite here, PostgreSQL in CI)."""
+    with mailbox.client() as client:
+        mails = [make_mail(n, body="z" * 2000) for n in range(2000)]
+        for start in range(0, len(mails), 500):
+            client.multiappend("INBOX", mails[start : start + 500])
+    url = f"imap://{mailbox.user}:{dovecot.password}@127.0.0.1:{dovecot.port}"
+    first, second = start_sync(url), start_sync(url)
+    outputs = []
+    for process in (first, second):
+        assert process.wait(timeout=120) == 0
+        outputs.append(process.stdout.read().decode())
+    assert Message.objects.count() == 2000
+    assert Message.objects.values("uid").distinct().count() == 2000
+    stored_by = [out for out in outputs if "INBOX: 2000 new" in out]
+    # Either one pass stored all of it while the other stepped aside, or the second came
+    # after the first had finished and found nothing new.
+    assert len(stored_by) == 1, outputs

@@ -277,3 +277,26 @@ def test_large_mail_is_read_by_its_outline(mailbox, desk_mailbox):
     remote = stored.attachments.get(filename="big.zip")
     assert remote.content is None
     assert attachment_content(attachment=remote) == big
+
+
+def test_a_mailbox_of_100000_mails(mailbox, dovecot, db):
+    tiny = [
+        b"From: s%d@example.test\r\nSubject: n%d\r\nMessage-ID: <t%d@x>\r\n\r\nhi\r\n" % (n, n, n)
+        for n in range(100_000)
+    ]
+    with mailbox.client() as client:
+        for start in range(0, len(tiny), 1000):
+            client.multiappend("INBOX", tiny[start : start + 1000])
+    desk = Mailbox.objects.create(
+        name="big",
+        host="127.0.0.1",
+        port=dovecot.port,
+        use_ssl=False,
+        username=mailbox.user,
+        password=dovecot.password,
+    )
+    report = mailbox_sync(mailbox=desk)
+    assert report.folders[0].new == 100_000
+    assert Message.objects.count() == 100_000
+    again = mailbox_sync(mailbox=desk)
+    assert again.folders[0].new == 0
