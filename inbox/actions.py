@@ -6,6 +6,8 @@ until it succeeds or is given up. Every done action can be undone by its opposit
 """
 
 import logging
+import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -72,10 +74,8 @@ def _due(mailbox: Mailbox):
 
 def perform_due(*, conn: ImapConnection, mailbox: Mailbox) -> int:
     """Carry out every due action of `mailbox` over an open connection."""
-    done = 0
-    for action_id in _due(mailbox).order_by("pk").values_list("pk", flat=True):
-        done += _perform(conn, action_id)
-    return done
+    ids = list(_due(mailbox).order_by("pk").values_list("pk", flat=True)[:5000])
+    return _perform(conn, ids) if ids else 0
 
 
 def perform_one(*, action_id: int) -> bool:
@@ -87,84 +87,111 @@ def perform_one(*, action_id: int) -> bool:
         return False
     try:
         with connect(action.message.mailbox) as conn:
-            return bool(_perform(conn, action_id))
+            return bool(_perform(conn, [action_id]))
     except MailServerError as exc:
-        _failed(action_id, exc)
+        _failed([action_id], exc)
         return False
 
 
-def _claim(action_id: int) -> bool:
-    now = timezone.now()
-    return (
-        MailAction.objects.filter(pk=action_id)
+def _claim(action_ids: list[int]) -> str | None:
+    """Take the due actions among `action_ids`; returns the claim token, None if none."""
+    token, now = uuid.uuid4().hex, timezone.now()
+    taken = (
+        MailAction.objects.filter(pk__in=action_ids)
         .filter(
             Q(state__in=[MailAction.State.PENDING, MailAction.State.FAILED])
             | Q(state=MailAction.State.RUNNING, next_attempt_at__lte=now - STUCK_AFTER)
         )
-        .update(state=MailAction.State.RUNNING, attempts=F("attempts") + 1, next_attempt_at=now)
-        == 1
+        .update(
+            state=MailAction.State.RUNNING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now,
+            claim=token,
+        )
     )
+    return token if taken else None
 
 
-def _failed(action_id: int, exc: MailServerError) -> None:
-    action = MailAction.objects.get(pk=action_id)
-    give_up = not exc.retryable or action.attempts >= MailAction.MAX_ATTEMPTS
-    MailAction.objects.filter(pk=action_id).update(
-        state=MailAction.State.FAILED,
-        last_error=("Gave up: " if give_up else "") + str(exc),
-        attempts=MailAction.MAX_ATTEMPTS if give_up else action.attempts,
-        next_attempt_at=timezone.now() + _backoff(action.attempts),
-    )
-    log.warning("mail action %s failed (%s): %s", action_id, action.kind, exc)
+def _failed(action_ids: list[int], exc: MailServerError) -> None:
+    now = timezone.now()
+    for action in MailAction.objects.filter(pk__in=action_ids).only("pk", "attempts", "kind"):
+        give_up = not exc.retryable or action.attempts >= MailAction.MAX_ATTEMPTS
+        MailAction.objects.filter(pk=action.pk).update(
+            state=MailAction.State.FAILED,
+            last_error=("Gave up: " if give_up else "") + str(exc),
+            attempts=MailAction.MAX_ATTEMPTS if give_up else action.attempts,
+            next_attempt_at=now + _backoff(action.attempts),
+            claim="",
+        )
+        log.warning("mail action %s failed (%s): %s", action.pk, action.kind, exc)
 
 
-def _perform(conn: ImapConnection, action_id: int) -> int:
-    if not _claim(action_id):
+def _perform(conn: ImapConnection, action_ids: list[int]) -> int:
+    token = _claim(action_ids)
+    if token is None:
         return 0
-    action = MailAction.objects.select_related("message__folder", "message__origin").get(
-        pk=action_id
+    claimed = list(
+        MailAction.objects.filter(claim=token, state=MailAction.State.RUNNING).select_related(
+            "message__folder", "message__origin"
+        )
     )
-    message = action.message
-    try:
-        if message.uid is None:
-            raise MailServerError(
-                "This mail is no longer where the desk last saw it on the server.",
-                retryable=False,
-            )
-        source = message.folder
-        if action.kind in (MailAction.Kind.TRASH, MailAction.Kind.RESTORE):
-            target = _target_folder(action, message)
-            new_uid = conn.move(source.name, message.uid, target.name)
-            if new_uid is None and message.message_id:
-                new_uid = conn.find_by_message_id(target.name, message.message_id)
-            with transaction.atomic():
-                Message.objects.filter(pk=message.pk).update(folder=target, uid=new_uid)
-                _done(action, source.name, target.name)
+    gone = [a.pk for a in claimed if a.message.uid is None]
+    if gone:
+        _failed(gone, MailServerError(
+            "This mail is no longer where the desk last saw it on the server.", retryable=False
+        ))  # fmt: skip
+    folders = {
+        (f.mailbox_id, f.role): f
+        for f in Folder.objects.filter(mailbox__in={a.message.mailbox_id for a in claimed})
+    }
+    groups: dict[tuple, list[MailAction]] = defaultdict(list)
+    for action in claimed:
+        if action.message.uid is not None:
+            target = _target_folder(action, action.message, folders)
+            groups[(action.kind, action.message.folder, target)].append(action)
+    done = 0
+    for (kind, source, target), actions in groups.items():
+        try:
+            _carry_out(conn, kind, source, target, actions)
+        except MailServerError as exc:
+            _failed([a.pk for a in actions], exc)
         else:
-            seen = action.kind == MailAction.Kind.MARK_READ
-            conn.set_seen(source.name, message.uid, seen)
-            with transaction.atomic():
-                Message.objects.filter(pk=message.pk).update(is_seen=seen)
-                _done(action, source.name, source.name)
-    except MailServerError as exc:
-        _failed(action_id, exc)
-        return 0
-    return 1
+            done += len(actions)
+    return done
 
 
-def _target_folder(action: MailAction, message: Message) -> Folder:
+def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAction]) -> None:
+    messages = [a.message for a in actions]
+    uids = [m.uid for m in messages]
+    if kind in (MailAction.Kind.TRASH, MailAction.Kind.RESTORE):
+        moved = conn.move(source.name, uids, target.name)
+        for message in messages:
+            new_uid = moved.get(message.uid)
+            if new_uid is None and message.message_id:  # the server did not say (no UIDPLUS)
+                new_uid = conn.find_by_message_id(target.name, message.message_id)
+            message.folder, message.uid = target, new_uid
+        fields = ["folder", "uid"]
+    else:
+        seen = kind == MailAction.Kind.MARK_READ
+        conn.set_seen(source.name, uids, seen)
+        for message in messages:
+            message.is_seen = seen
+        fields = ["is_seen"]
+    with transaction.atomic():
+        Message.objects.bulk_update(messages, fields, batch_size=500)
+        MailAction.objects.filter(pk__in=[a.pk for a in actions]).update(
+            state=MailAction.State.DONE,
+            done_at=timezone.now(),
+            last_error="",
+            claim="",
+            from_folder=source.name,
+            to_folder=target.name,
+        )
+
+
+def _target_folder(action: MailAction, message: Message, folders: dict) -> Folder:
     if action.kind == MailAction.Kind.TRASH:
-        return Folder.objects.get(mailbox_id=message.mailbox_id, role=Folder.Role.TRASH)
-    return message.origin or Folder.objects.get(
-        mailbox_id=message.mailbox_id, role=Folder.Role.INBOX
-    )
-
-
-def _done(action: MailAction, source: str, target: str) -> None:
-    MailAction.objects.filter(pk=action.pk).update(
-        state=MailAction.State.DONE,
-        done_at=timezone.now(),
-        last_error="",
-        from_folder=source,
-        to_folder=target,
-    )
+        return folders[(message.mailbox_id, Folder.Role.TRASH)]
+    if action.kind == MailAction.Kind.RESTORE:
+        return message.origin or folders[(message.mailbox_id, Folder.Role.INBOX)]
+    return message.folder

@@ -1,7 +1,95 @@
 from django import forms
 from django.contrib import admin
 
-from inbox.models import Attachment, Folder, MailAction, Mailbox, Message
+from inbox.classify import rule_from_model
+from inbox.dryrun import rule_dry_run
+from inbox.models import (
+    Attachment,
+    EmailRule,
+    Folder,
+    MailAction,
+    Mailbox,
+    Message,
+    RuleCondition,
+)
+from inbox.rules import RuleError, RuleSet
+
+
+class RuleConditionInline(admin.TabularInline):
+    model = RuleCondition
+    fields = ("field", "header", "operator", "value", "case_sensitive")
+    extra = 0
+    min_num = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A rule without conditions would match every mail: refuse it.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+class DryRunForm(forms.ModelForm):
+    """Refuses to save when the dry-run button was pressed: the page comes back with the
+    form as typed and what the rule would do."""
+
+    class Meta:
+        model = EmailRule
+        fields = ("order", "name", "is_active", "folders", "action")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("_dryrun"):
+            raise forms.ValidationError("Dry run: nothing was saved. The result is below.")
+        return cleaned
+
+
+@admin.register(EmailRule)
+class EmailRuleAdmin(admin.ModelAdmin):
+    form = DryRunForm
+    inlines = [RuleConditionInline]
+    list_display = ("order", "name", "is_active", "folders", "action", "updated_at")
+    list_display_links = ("name",)
+    list_editable = ("order", "is_active")
+    list_filter = ("is_active", "action")
+    search_fields = ("name", "conditions__value")
+    change_form_template = "admin/inbox/emailrule/change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if request.method == "POST" and "_dryrun" in request.POST:
+            extra_context["dry_run"] = self._dry_run(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _dry_run(self, request, object_id):
+        """The rule as typed in the form (saved or not), tried on the last stored mail."""
+        obj = self.get_object(request, object_id) if object_id else None
+        form = forms.modelform_factory(EmailRule, fields=DryRunForm.Meta.fields)(
+            request.POST, instance=obj
+        )
+        if not form.is_valid():
+            return {"error": "Fix the rule's fields first."}
+        rule = form.save(commit=False)
+        conditions = []
+        for formset, _inline in self.get_formsets_with_inlines(request, obj):
+            bound = formset(request.POST, instance=rule, prefix=formset.get_default_prefix())
+            if not bound.is_valid():
+                return {"error": "Fix the conditions first."}
+            conditions = [
+                RuleCondition(**{k: v for k, v in f.cleaned_data.items() if k in (
+                    "field", "header", "operator", "value", "case_sensitive")})
+                for f in bound.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]  # fmt: skip
+        earlier_rules = EmailRule.objects.filter(is_active=True, order__lt=rule.order)
+        if obj is not None:
+            earlier_rules = earlier_rules.exclude(pk=obj.pk)
+        try:
+            candidate = rule_from_model(rule, conditions)
+            earlier = RuleSet(
+                rule_from_model(r, r.conditions.all())
+                for r in earlier_rules.prefetch_related("conditions")
+            )
+            return {"result": rule_dry_run(rule=candidate, earlier=earlier)}
+        except RuleError as exc:
+            return {"error": str(exc)}
 
 
 class MailboxForm(forms.ModelForm):
@@ -53,8 +141,8 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("subject", "from_address", "folder", "date", "is_seen", "removed_at")
-    list_filter = ("folder__role", "is_seen", "is_history")
+    list_display = ("subject", "from_address", "folder", "kind", "rule_name", "date", "is_seen")
+    list_filter = ("folder__role", "kind", "is_seen", "is_history")
     search_fields = ("subject", "from_address", "from_name", "message_id")
     exclude = ("raw", "html", "headers")
     readonly_fields = [

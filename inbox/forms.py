@@ -1,6 +1,6 @@
 from django import forms
 
-from inbox.models import MailAction
+from inbox.models import MailAction, MailKind
 from inbox.selectors import FOLDER_FILTERS
 
 
@@ -19,3 +19,9 @@ class MailActionForm(forms.Form):
             (MailAction.Kind.MARK_UNREAD, "Mark unread"),
         ]
     )
+
+
+class MailKindForm(forms.Form):
+    """Re-run the rules (no kind) or choose the mail's kind by hand."""
+
+    kind = forms.ChoiceField(choices=[("", "Re-run the rules"), *MailKind.choices], required=False)

@@ -289,29 +289,36 @@ class ImapConnection:
         data = self._call("fetch part", self.client.fetch, [uid], [f"BODY.PEEK[{part}]"])
         return (data.get(uid) or {}).get(key, b"")
 
-    def move(self, folder: str, uid: int, destination: str) -> int | None:
-        """Move one mail; returns its UID in `destination` when the server says (UIDPLUS)."""
+    def move(self, folder: str, uids: list[int], destination: str) -> dict[int, int]:
+        """Move mail; returns {old UID: new UID} as far as the server says (UIDPLUS)."""
         self._open(folder)
         untagged = self.client._imap.untagged_responses
-        untagged.pop("COPYUID", None)
-        if self.can_move:
-            self._call("move", self.client.move, [uid], destination)
-        else:
-            # Without MOVE: copy, then flag the original deleted. It is left for the
-            # mailbox's own expunge; the desk never expunges.
-            self._call("copy", self.client.copy, [uid], destination)
-            self._call("flag deleted", self.client.add_flags, [uid], [b"\\Deleted"])
-        return _copied_uid(untagged.pop("COPYUID", None), uid)
+        mapping: dict[int, int] = {}
+        ordered = sorted(uids)
+        for start in range(0, len(ordered), 1000):
+            chunk = sequence_set(ordered[start : start + 1000])
+            untagged.pop("COPYUID", None)
+            if self.can_move:
+                self._call("move", self.client.move, chunk, destination)
+            else:
+                # Without MOVE: copy, then flag the original deleted. It is left for the
+                # mailbox's own expunge; the desk never expunges.
+                self._call("copy", self.client.copy, chunk, destination)
+                self._call("flag deleted", self.client.add_flags, chunk, [b"\\Deleted"])
+            mapping.update(_copied_uids(untagged.pop("COPYUID", None)))
+        return mapping
 
     def find_by_message_id(self, folder: str, message_id: str) -> int | None:
         self._open(folder)
         found = self._call("search", self.client.search, ["HEADER", "Message-ID", message_id])
         return max(found) if found else None
 
-    def set_seen(self, folder: str, uid: int, seen: bool) -> None:
+    def set_seen(self, folder: str, uids: list[int], seen: bool) -> None:
         self._open(folder)
         change = self.client.add_flags if seen else self.client.remove_flags
-        self._call("store flags", change, [uid], [SEEN])
+        ordered = sorted(uids)
+        for start in range(0, len(ordered), 1000):
+            self._call("store flags", change, sequence_set(ordered[start : start + 1000]), [SEEN])
 
     def idle(self, folder: str, seconds: float) -> bool:
         """Wait up to `seconds` for the server to report a change in `folder`."""
@@ -383,11 +390,21 @@ def _leaves(body, number: str = ""):
     )
 
 
-def _copied_uid(responses, source_uid: int) -> int | None:
-    """The new UID from `COPYUID <validity> <source set> <dest set>` for a single mail."""
+def _expand(uid_set: str) -> list[int]:
+    uids = []
+    for piece in uid_set.split(","):
+        low, _, high = piece.partition(":")
+        first, last = int(low), int(high or low)
+        uids.extend(range(min(first, last), max(first, last) + 1))
+    return uids
+
+
+def _copied_uids(responses) -> dict[int, int]:
+    """{old: new} from `COPYUID <validity> <source set> <destination set>` responses."""
+    mapping = {}
     for response in responses or ():
         text = response.decode() if isinstance(response, bytes) else str(response)
-        match = re.search(r"(\d+)\s+(\d+)\s+(\d+)\s*\]?", text)
-        if match and int(match.group(2)) == source_uid:
-            return int(match.group(3))
-    return None
+        match = re.search(r"(\d+)\s+([\d:,]+)\s+([\d:,]+)", text)
+        if match:
+            mapping.update(zip(_expand(match.group(2)), _expand(match.group(3)), strict=False))
+    return mapping

@@ -109,6 +109,81 @@ class MessageQuerySet(models.QuerySet):
         )
 
 
+class MailKind(models.TextChoices):
+    """What a rule (or a person) decided to do with a mail: the seed's kinds of mail."""
+
+    TRASH = "trash", "Trash it"
+    BUYER_MESSAGE = "buyer_message", "Buyer message: answer it"
+    ESCALATE = "escalate", "Tell the owner, keep it unread"
+    KEEP = "keep", "Leave it"
+
+
+class EmailRule(models.Model):
+    """One of the seed's instructions for a kind of mail, edited by an admin."""
+
+    class Folders(models.TextChoices):
+        BOTH = "both", "Inbox and Spam"
+        INBOX = "inbox", "Inbox only"
+        SPAM = "spam", "Spam only"
+
+    order = models.PositiveIntegerField(default=100, help_text="Lower runs first.")
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField("on", default=True)
+    folders = models.CharField(max_length=5, choices=Folders.choices, default=Folders.BOTH)
+    action = models.CharField(max_length=14, choices=MailKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class RuleCondition(models.Model):
+    class Field(models.TextChoices):
+        SENDER_ADDRESS = "sender_address", "Sender address"
+        SENDER_NAME = "sender_name", "Sender name"
+        SUBJECT = "subject", "Subject"
+        BODY = "body", "Body"
+        HEADER = "header", "Header"
+
+    class Operator(models.TextChoices):
+        CONTAINS = "contains", "contains"
+        STARTS_WITH = "starts_with", "starts with"
+        EQUALS = "equals", "equals"
+        REGEX = "regex", "matches the regular expression"
+
+    rule = models.ForeignKey(EmailRule, on_delete=models.CASCADE, related_name="conditions")
+    field = models.CharField(max_length=14, choices=Field.choices)
+    header = models.CharField(
+        max_length=100, blank=True, help_text="The header's name, for a header condition."
+    )
+    operator = models.CharField(max_length=12, choices=Operator.choices)
+    value = models.CharField(max_length=1000)
+    case_sensitive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        what = f"header {self.header}" if self.field == self.Field.HEADER else self.field
+        return f"{what} {self.get_operator_display()} {self.value!r}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from inbox.rules import Condition, RuleError, _predicate
+
+        try:
+            _predicate(
+                Condition(self.field, self.operator, self.value, self.header, self.case_sensitive)
+            )
+        except RuleError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class Message(models.Model):
     """A faithful copy of one mail, and where it is on the server now."""
 
@@ -145,6 +220,16 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The decision on this mail: which rule (none = no rule matched, or a person chose),
+    # what it said to do, when, and who (no one = the desk's worker).
+    kind = models.CharField(max_length=14, choices=MailKind.choices, blank=True)
+    rule = models.ForeignKey(EmailRule, null=True, blank=True, on_delete=models.SET_NULL)
+    rule_name = models.CharField(max_length=120, blank=True)
+    classified_at = models.DateTimeField(null=True, blank=True)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     objects = MessageQuerySet.as_manager()
 
@@ -169,10 +254,17 @@ class Message(models.Model):
                 condition=Q(uid__isnull=True, removed_at__isnull=True),
                 name="unlocated_in_folder",
             ),
+            models.Index(
+                fields=["mailbox"], condition=Q(classified_at__isnull=True), name="unclassified"
+            ),
         ]
 
     def __str__(self):
         return self.subject or "(no subject)"
+
+    @property
+    def decided_by(self) -> str:
+        return self.classified_by.full_name if self.classified_by else "the desk"
 
     @property
     def sender(self) -> str:
@@ -232,6 +324,8 @@ class MailAction(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Who is carrying it out now: set with the claim, so a batch knows its own rows.
+    claim = models.CharField(max_length=32, blank=True, editable=False)
     from_folder = models.CharField(max_length=255, blank=True)
     to_folder = models.CharField(max_length=255, blank=True)
     undoes = models.OneToOneField(
@@ -251,3 +345,21 @@ class MailAction(models.Model):
     @property
     def can_undo(self) -> bool:
         return self.state == self.State.DONE and not hasattr(self, "undone_by")
+
+
+class BuyerMessage(models.Model):
+    """A buyer's message that reached the mailbox through Amazon's relay: the reply queue."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="buyer")
+    buyer_name = models.CharField(max_length=255)
+    relay_address = models.CharField(max_length=320, db_index=True)
+    order_id = models.CharField(max_length=19, blank=True, db_index=True)
+    marketplace = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["received_at"]
+
+    def __str__(self):
+        return f"{self.buyer_name} ({self.order_id or 'no order id'})"

@@ -27,8 +27,10 @@ def message_list(*, folder: str = "inbox", search: str = "") -> QuerySet[Message
 
 def message_detail(*, pk: int) -> Message:
     return (
-        Message.objects.select_related("folder", "origin", "mailbox")
-        .prefetch_related("attachments", "actions__requested_by", "actions__undone_by")
+        Message.objects.select_related("folder", "origin", "mailbox", "classified_by")
+        .prefetch_related(
+            "attachments", "actions__requested_by", "actions__undone_by", "escalations"
+        )
         .defer("raw")
         .get(pk=pk)
     )

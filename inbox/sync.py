@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from inbox.classify import classify_pending
 from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
 from inbox.models import Attachment, Folder, Mailbox, Message
 from inbox.parsing import parse_mail, parse_outline
@@ -52,6 +53,7 @@ class SyncReport:
     folders: list[FolderReport] = field(default_factory=list)
     skipped: bool = False
     new_message_ids: list[int] = field(default_factory=list)
+    classified: dict[str, int] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int, int], None]
@@ -140,6 +142,10 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
                         conn, folders[role], mailbox, token, history, progress, report
                     )
                     report.folders.append(folder_report)
+            # The rules run right after the mail is in, and what they decided to do on the
+            # server is done over this same connection.
+            report.classified = classify_pending(mailbox=mailbox).decided
+            actions.perform_due(conn=conn, mailbox=mailbox)
     except MailServerError as exc:
         Mailbox.objects.filter(pk=mailbox.pk).update(
             last_error=str(exc), last_error_at=timezone.now()

@@ -5,10 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from inbox import actions, attachments
-from inbox.forms import MailActionForm, MailSearchForm
+from inbox import actions, attachments, classify
+from inbox.forms import MailActionForm, MailKindForm, MailSearchForm
 from inbox.imap import MailServerError
-from inbox.models import Attachment, MailAction, Message
+from inbox.models import Attachment, MailAction, MailKind, Message
 from inbox.selectors import mailbox_status, message_detail, message_list
 from sellerdesk.roles import Role, role_required
 
@@ -45,8 +45,27 @@ def mail_detail(request, pk: int):
     return render(
         request,
         "inbox/detail.html",
-        {"message": message, "show_html": request.GET.get("view") != "text"},
+        {
+            "message": message,
+            "show_html": request.GET.get("view") != "text",
+            "kind_form": MailKindForm(initial={"kind": ""}),
+        },
     )
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def mail_classify(request, pk: int):
+    message = get_object_or_404(Message, pk=pk)
+    form = MailKindForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a kind, or re-run the rules.")
+        return redirect("mail-detail", pk=pk)
+    kind = classify.message_classify(
+        message=message, by=request.user, kind=form.cleaned_data["kind"] or None
+    )
+    messages.success(request, f"Decided: {MailKind(kind).label}.")
+    return redirect("mail-detail", pk=pk)
 
 
 @require_POST

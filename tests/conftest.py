@@ -57,6 +57,20 @@ def mailbox(dovecot) -> Mailbox:
 
 
 @pytest.fixture
+def seed_rules(db):
+    """The seed's mail rules, as their data migration installs them. A transactional test
+    flushes the tables when it ends, so the tests after it put them back this way."""
+    import importlib
+
+    from django.apps import apps
+
+    from inbox.models import EmailRule
+
+    if not EmailRule.objects.exists():
+        importlib.import_module("inbox.migrations.0002_seed_rules").install(apps, None)
+
+
+@pytest.fixture
 def run_tasks_inline(django_capture_on_commit_callbacks):
     """`with run_tasks_inline():` tasks enqueued on commit inside the block run when it ends,
     in this process, as the worker would run them."""

@@ -82,7 +82,7 @@ def test_an_action_is_carried_out_once(mailbox, synced):
     action = actions.mail_action_request(message=message, kind="trash")
     assert actions.perform_one(action_id=action.pk)
     assert not actions.perform_one(action_id=action.pk)  # already done: not claimed again
-    assert actions._claim(action.pk) is False
+    assert actions._claim([action.pk]) is None
 
 
 def test_failure_is_recorded_and_retried_by_the_next_sync(mailbox, synced):

@@ -121,3 +121,44 @@ def test_two_syncs_of_one_mailbox_at_once_store_everything_once(mailbox, dovecot
     # Either one pass stored all of it while the other stepped aside, or the second came
     # after the first had finished and found nothing new.
     assert len(stored_by) == 1, outputs
+
+
+def test_two_workers_classify_1000_new_mails_each_exactly_once(seed_rules):
+    """Two classifying processes at once on the same 1,000 new mails (PostgreSQL in CI)."""
+    from escalations.models import Escalation
+    from inbox.models import BuyerMessage, EmailRule, Folder, MailAction, MailKind
+
+    desk = Mailbox.objects.create(
+        name="two", host="127.0.0.1", port=1, use_ssl=False, username="u", password="p"
+    )
+    inbox = Folder.objects.create(mailbox=desk, role="inbox", name="INBOX")
+    kinds = [
+        ("Amazon Seller Central", "seller-notification@amazon.com", "Sold, ship now: x"),
+        ("Ann Lee - Amazon Marketplace", "q{}@marketplace.amazon.com", "Question (Order: 111-2290471-6654829)"),
+        ("Lin Wei", "lin@supplier.test", "Price increase"),
+    ]  # fmt: skip
+    Message.objects.bulk_create(
+        Message(
+            mailbox=desk, folder=inbox, origin=inbox, uid=n + 1, content_hash=f"h{n}",
+            from_name=kinds[n % 3][0], from_address=kinds[n % 3][1].format(n),
+            subject=kinds[n % 3][2], text="hello",
+        )
+        for n in range(1000)
+    )  # fmt: skip
+    workers = [
+        subprocess.Popen([sys.executable, "manage.py", "classify_mail"], cwd=ROOT,
+                         env=manage_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]  # fmt: skip
+    outputs = [w.communicate(timeout=120)[0].decode() for w in workers]
+    assert all(w.returncode == 0 for w in workers), outputs
+    assert not Message.objects.filter(classified_at__isnull=True).exists()
+    decided = sum(int(out.split(" mails decided")[0].split()[-1]) for out in outputs)
+    assert decided == 1000, outputs
+    trash = Message.objects.filter(kind=MailKind.TRASH).count()
+    assert EmailRule.objects.exists()
+    assert MailAction.objects.filter(kind="trash").count() == trash == 334
+    assert (
+        BuyerMessage.objects.count() == Message.objects.filter(kind="buyer_message").count() == 333
+    )
+    assert Escalation.objects.count() == Message.objects.filter(kind="escalate").count() == 333

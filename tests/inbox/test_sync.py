@@ -8,7 +8,7 @@ from inbox.imap import FolderMissing, MailLoginError, MailServerError
 from inbox.models import Folder, Mailbox, Message
 from inbox.sync import mailbox_from_settings, mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
-from tests.inbox.conftest import MANIFEST, load_samples, make_mail, sample
+from tests.inbox.conftest import MANIFEST, load_samples, make_mail
 
 
 def server_flags(mailbox, folder="INBOX"):
@@ -93,7 +93,9 @@ def test_mail_deleted_elsewhere_is_kept_and_marked(mailbox, desk_mailbox):
 
 
 def test_uidvalidity_change_resyncs_without_duplicates(mailbox, desk_mailbox):
-    mails = [make_mail(n) for n in range(4)] + [sample("no-message-id.eml")]
+    no_id = make_mail(4).replace(b"Message-ID: <m4@example.test>\n", b"")
+    assert b"Message-ID" not in no_id
+    mails = [make_mail(n) for n in range(4)] + [no_id]
     for raw in mails:
         mailbox.append("Spam", raw)
     mailbox_sync(mailbox=desk_mailbox)
