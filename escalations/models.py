@@ -17,6 +17,17 @@ def reference_for(number: int) -> str:
     return digits.rjust(2, CODE_ALPHABET[0])
 
 
+def number_for(reference: str) -> int | None:
+    """The escalation number a reference names (`#K7`, `k7`), or None if it names none."""
+    code = reference.strip().lstrip("#").upper()
+    if not code or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    number = 0
+    for ch in code:
+        number = number * len(CODE_ALPHABET) + CODE_ALPHABET.index(ch)
+    return number or None
+
+
 class Escalation(models.Model):
     """Something the owner must know or decide."""
 
@@ -34,7 +45,6 @@ class Escalation(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     about = models.CharField(max_length=16, choices=About.choices)
-    reference = models.CharField(max_length=8, unique=True, null=True, blank=True)
     summary = models.CharField(max_length=300)
     details = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
@@ -64,3 +74,8 @@ class Escalation(models.Model):
 
     def __str__(self):
         return f"#{self.reference} {self.summary}"
+
+    @property
+    def reference(self) -> str:
+        """The short code quoted in every text, derived from the id: #AB, #K7, #M2Q."""
+        return reference_for(self.pk) if self.pk else ""

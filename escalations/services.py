@@ -2,16 +2,10 @@
 
 from django.db import transaction
 
-from escalations.models import Escalation, reference_for
+from escalations.models import Escalation
 
 
-def _with_reference(escalations: list[Escalation]) -> None:
-    for escalation in escalations:
-        escalation.reference = reference_for(escalation.pk)
-    Escalation.objects.bulk_update(escalations, ["reference"])
-
-
-def escalations_open_for_mail(*, mails, notify_owner: bool, by=None) -> list[Escalation]:
+def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[Escalation]:
     """Open one escalation per mail that has no open one yet (in one go, for a batch)."""
     from escalations.summaries import summarize_mail
 
@@ -29,10 +23,9 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by=None) -> list[Esc
                 details=mail.text[:5000],
                 mail=mail,
                 notify_owner=notify_owner,
-                opened_by=by,
+                opened_by_id=by_id,
             )
             for mail in mails
             if mail.pk not in already
         )
-        _with_reference(created)
     return created

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from inbox import buyers
@@ -28,7 +29,6 @@ from inbox.rules import BODY_LIMIT, Condition, MailFacts, Rule, RuleSet
 log = logging.getLogger(__name__)
 
 BATCH = 500
-FACT_FIELDS = ("from_address", "from_name", "subject", "text", "headers")
 
 
 @dataclass
@@ -72,66 +72,96 @@ def facts_for(message: Message, folder_role: str) -> MailFacts:
     )
 
 
-def classify_pending(*, mailbox=None, ruleset: RuleSet | None = None) -> ClassifyReport:
-    """Decide on every located, unclassified mail in the Inbox and Spam folders."""
-    ruleset = ruleset or active_ruleset()
-    report = ClassifyReport()
+def _claimed_batches(queryset, read):
+    """Yield batches of `queryset`, each locked for this worker inside its own transaction
+    (SKIP LOCKED: another worker takes other rows) and read by `read(locked queryset)`.
+    Stops when nothing is left."""
     while True:
         with transaction.atomic():
-            pending = Message.objects.filter(
-                classified_at__isnull=True,
-                uid__isnull=False,
-                folder__role__in=[Folder.Role.INBOX, Folder.Role.SPAM],
-            )
-            if mailbox is not None:
-                pending = pending.filter(mailbox=mailbox)
-            batch = list(
-                pending.select_for_update(skip_locked=True, of=("self",))
-                .select_related("folder", "mailbox")
-                .only(
-                    *FACT_FIELDS,
-                    "is_seen",
-                    "is_history",
-                    "date",
-                    "created_at",
-                    "folder__role",
-                    "mailbox__text_owner_about_history",
-                )
-                .order_by("pk")[:BATCH]
-            )
+            locked = queryset.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+            batch = list(read(locked)[:BATCH])
             if not batch:
-                return report
-            decisions = [
-                (message, ruleset.first_match(facts_for(message, message.folder.role)))
-                for message in batch
-            ]
-            record_decisions(decisions, by=None)
+                return
+            yield batch
+
+
+def classify_pending(*, mailbox=None, ruleset: RuleSet | None = None) -> ClassifyReport:
+    """Decide on every located, undecided mail in the Inbox and Spam folders and record
+    the decisions; act_on_decisions() then queues what they call for."""
+    ruleset = ruleset or active_ruleset()
+    report = ClassifyReport()
+    pending = Message.objects.filter(
+        classified_at__isnull=True,
+        uid__isnull=False,
+        folder__role__in=[Folder.Role.INBOX, Folder.Role.SPAM],
+    )
+    if mailbox is not None:
+        pending = pending.filter(mailbox=mailbox)
+    columns = ("pk", "folder__role", "from_address", "from_name", "subject", "headers")
+
+    def read(locked):
+        return locked.annotate(body=Substr("text", 1, BODY_LIMIT)).values_list(*columns, "body")
+
+    for batch in _claimed_batches(pending, read):
+        decisions = [
+            (pk, ruleset.first_match(MailFacts(role, address, name, subject, body, headers)))
+            for pk, role, address, name, subject, headers, body in batch
+        ]
+        record_decisions(decisions, by=None)
         for _, rule in decisions:
             report.decided[rule.action if rule else MailKind.ESCALATE] += 1
+    return report
 
 
 def record_decisions(decisions, *, by) -> None:
-    """Write what was decided for each (message, rule or None, [kind]) and queue what
-    follows from it. Call inside a transaction that holds the messages."""
+    """Write what was decided for each (message id, rule or None[, kind]). Call inside a
+    transaction that holds the messages; act_on_decisions() does what they call for."""
     now = timezone.now()
-    groups: dict[tuple, list[Message]] = defaultdict(list)
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for decision in decisions:
-        message, rule = decision[0], decision[1]
+        pk, rule = decision[0], decision[1]
         kind = decision[2] if len(decision) > 2 else (rule.action if rule else MailKind.ESCALATE)
-        groups[(kind, rule.key if rule else None, rule.name if rule else "")].append(message)
-    for (kind, rule_id, rule_name), messages in groups.items():
-        Message.objects.filter(pk__in=[m.pk for m in messages]).update(
+        groups[(kind, rule.key if rule else None, rule.name if rule else "")].append(pk)
+    for (kind, rule_id, rule_name), ids in groups.items():
+        Message.objects.filter(pk__in=ids).update(
             kind=kind, rule_id=rule_id, rule_name=rule_name, classified_at=now,
-            classified_by=by,
+            classified_by=by, acted_at=None,
         )  # fmt: skip
-        reason = f"rule: {rule_name}" if rule_name else ("chosen by hand" if by else "no rule")
-        _follow(kind, messages, reason=reason, by=by)
 
 
-def _follow(kind: str, messages: list[Message], *, reason: str, by) -> None:
+ACT_FIELDS = (
+    "kind", "rule_name", "classified_by", "from_name", "from_address", "subject", "text",
+    "date", "created_at", "is_seen", "is_history", "mailbox__text_owner_about_history",
+)  # fmt: skip
+
+
+def act_on_decisions(*, mailbox=None) -> int:
+    """Queue what each new decision calls for, once: the server action, the reply-queue
+    entry, or the escalation to the owner."""
+    decided = Message.objects.filter(classified_at__isnull=False, acted_at__isnull=True)
+    if mailbox is not None:
+        decided = decided.filter(mailbox=mailbox)
+    acted = 0
+    for batch in _claimed_batches(
+        decided, lambda locked: locked.select_related("mailbox").only(*ACT_FIELDS)
+    ):
+        groups: dict[tuple, list[Message]] = defaultdict(list)
+        for message in batch:
+            groups[(message.kind, message.rule_name, message.classified_by_id)].append(message)
+        for (kind, rule_name, by_id), messages in groups.items():
+            reason = (
+                f"rule: {rule_name}" if rule_name else ("chosen by hand" if by_id else "no rule")
+            )
+            _follow(kind, messages, reason=reason, by_id=by_id)
+        Message.objects.filter(pk__in=[m.pk for m in batch]).update(acted_at=timezone.now())
+        acted += len(batch)
+    return acted
+
+
+def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
     if kind == MailKind.TRASH:
         MailAction.objects.bulk_create(
-            MailAction(message=m, kind=MailAction.Kind.TRASH, reason=reason, requested_by=by)
+            MailAction(message=m, kind=MailAction.Kind.TRASH, reason=reason, requested_by_id=by_id)
             for m in messages
         )
     elif kind == MailKind.BUYER_MESSAGE:
@@ -154,7 +184,9 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by) -> None:
 
         # The seed: keep it unread, so it is gone back to.
         MailAction.objects.bulk_create(
-            MailAction(message=m, kind=MailAction.Kind.MARK_UNREAD, reason=reason, requested_by=by)
+            MailAction(
+                message=m, kind=MailAction.Kind.MARK_UNREAD, reason=reason, requested_by_id=by_id
+            )
             for m in messages
             if m.is_seen
         )
@@ -162,7 +194,7 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by) -> None:
         for m in messages:
             by_notify[not m.is_history or m.mailbox.text_owner_about_history].append(m)
         for notify, mails in by_notify.items():
-            escalations_open_for_mail(mails=mails, notify_owner=notify, by=by)
+            escalations_open_for_mail(mails=mails, notify_owner=notify, by_id=by_id)
 
 
 def message_classify(*, message: Message, by, kind: str | None = None) -> str:
@@ -179,14 +211,15 @@ def message_classify(*, message: Message, by, kind: str | None = None) -> str:
         )
         if kind is None:
             rule = active_ruleset().first_match(facts_for(message, message.folder.role))
-            decision = (message, rule)
+            decision = (message.pk, rule)
             kind = rule.action if rule else MailKind.ESCALATE
         else:
-            decision = (message, None, kind)
+            decision = (message.pk, None, kind)
         if message.kind == kind:
             Message.objects.filter(pk=message.pk).update(
                 classified_at=timezone.now(), classified_by=by
             )
             return kind
         record_decisions([decision], by=by)
+    act_on_decisions(mailbox=message.mailbox)
     return kind

@@ -230,6 +230,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
+    # When what the decision calls for (a server action, the reply queue, an escalation)
+    # was queued: a decision is acted upon once.
+    acted_at = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -256,6 +259,11 @@ class Message(models.Model):
             ),
             models.Index(
                 fields=["mailbox"], condition=Q(classified_at__isnull=True), name="unclassified"
+            ),
+            models.Index(
+                fields=["mailbox"],
+                condition=Q(classified_at__isnull=False, acted_at__isnull=True),
+                name="decided_not_acted",
             ),
         ]
 

@@ -71,6 +71,7 @@ class MailFacts:
     headers: str = ""
     _lowered: dict = field(default_factory=dict, repr=False)
     _headers: dict | None = field(default=None, repr=False)
+    _hits: dict = field(default_factory=dict, repr=False)
 
     def text(self, name: str, header: str, case_sensitive: bool) -> list[str]:
         values = self.header_values(header) if name == "header" else [getattr(self, name)]
@@ -91,58 +92,134 @@ class MailFacts:
             self._headers = parsed
         return self._headers.get(name.strip().casefold(), [])
 
+    def regex_hits(self, source: "RegexSource") -> frozenset[int]:
+        """Which of `source`'s patterns match: one pass over the text for all of them."""
+        hits = self._hits.get(source)  # by identity: each compiled set numbers its own
+        if hits is None:
+            found: set[int] = set()
+            for value in self.text(source.field, source.header, True):
+                found.update(source.patterns.Match(value) or ())
+            hits = self._hits[source] = frozenset(found)
+        return hits
 
-def _predicate(condition: Condition) -> Callable[[MailFacts], bool]:
-    if condition.field not in FIELDS:
-        raise RuleError(f"Unknown field {condition.field!r}.")
-    if condition.field == "header" and not condition.header.strip():
-        raise RuleError("A header condition needs the header's name.")
-    if condition.operator not in OPERATORS:
-        raise RuleError(f"Unknown comparison {condition.operator!r}.")
-    name, header, sensitive = condition.field, condition.header, condition.case_sensitive
+
+class RegexSource:
+    """Every condition of a rule set that reads one text (a field or a header, case-
+    sensitive or not), compiled into one RE2 set that is matched in a single pass."""
+
+    def __init__(self, field: str, header: str, case_sensitive: bool):
+        self.field, self.header = field, header
+        self.key = (field, header.casefold(), case_sensitive)
+        options = re2.Options()
+        options.log_errors = False
+        options.case_sensitive = case_sensitive
+        options.max_mem = 64 << 20
+        self.patterns = re2.Set.SearchSet(options)
+
+    def add(self, pattern: str) -> int:
+        return self.patterns.Add(pattern)
+
+
+def _pattern(condition: Condition) -> str:
+    """The condition as an RE2 pattern: literals are escaped, so `contains` stays literal."""
     if condition.operator == "regex":
-        search = compile_regex(condition.value, case_sensitive=sensitive).search
-        return lambda facts: any(search(v) for v in facts.text(name, header, True))
+        compile_regex(condition.value, case_sensitive=condition.case_sensitive)  # says why not
+        return condition.value
     if not condition.value:
         raise RuleError("A condition needs a value to compare with.")
-    value = condition.value if sensitive else condition.value.casefold()
+    literal = re2.escape(condition.value)
     if condition.operator == "contains":
-        return lambda facts: any(value in v for v in facts.text(name, header, sensitive))
+        return literal
     if condition.operator == "starts_with":
-        return lambda facts: any(v.startswith(value) for v in facts.text(name, header, sensitive))
-    return lambda facts: any(v == value for v in facts.text(name, header, sensitive))
+        return r"\A" + literal
+    return r"\A" + literal + r"\z"
+
+
+class _Compiler:
+    def __init__(self):
+        self.sources: dict[tuple, RegexSource] = {}
+
+    def condition(self, condition: Condition) -> tuple[RegexSource, int]:
+        if condition.field not in FIELDS:
+            raise RuleError(f"Unknown field {condition.field!r}.")
+        if condition.field == "header" and not condition.header.strip():
+            raise RuleError("A header condition needs the header's name.")
+        if condition.operator not in OPERATORS:
+            raise RuleError(f"Unknown comparison {condition.operator!r}.")
+        pattern = _pattern(condition)
+        header = condition.header if condition.field == "header" else ""
+        key = (condition.field, header.casefold(), condition.case_sensitive)
+        source = self.sources.get(key)
+        if source is None:
+            source = self.sources[key] = RegexSource(condition.field, header, key[2])
+        return source, source.add(pattern)
+
+    def finish(self) -> None:
+        for source in self.sources.values():
+            source.patterns.Compile()
+
+
+def _predicate(condition: Condition) -> Callable[[MailFacts], bool]:
+    """One condition on its own: checks what an admin typed, and tests use it."""
+    compiler = _Compiler()
+    source, index = compiler.condition(condition)
+    compiler.finish()
+    return lambda facts: index in facts.regex_hits(source)
 
 
 @dataclass
 class CompiledRule:
     rule: Rule
-    predicates: tuple[Callable[[MailFacts], bool], ...]
+    conditions: tuple[tuple[RegexSource, int], ...]
 
     def matches(self, facts: MailFacts) -> bool:
-        return facts.folder in self.rule.folders and all(p(facts) for p in self.predicates)
+        return facts.folder in self.rule.folders and all(
+            index in facts.regex_hits(source) for source, index in self.conditions
+        )
 
 
-def compile_rule(rule: Rule) -> CompiledRule:
+def compile_rule(rule: Rule, compiler: _Compiler | None = None) -> CompiledRule:
     if not rule.conditions:
         raise RuleError("A rule needs at least one condition.")
-    return CompiledRule(rule, tuple(_predicate(c) for c in rule.conditions))
+    own = compiler is None
+    compiler = compiler or _Compiler()
+    compiled = CompiledRule(rule, tuple(compiler.condition(c) for c in rule.conditions))
+    if own:
+        compiler.finish()
+    return compiled
 
 
 class RuleSet:
+    """Rules in order. Matching a mail costs one RE2 set match per text the rules read,
+    however many rules there are; only rules with a condition that matched are checked."""
+
     def __init__(self, rules: Iterable[Rule], *, skip_broken: bool = False):
         """Compile `rules`. With skip_broken, a rule that cannot be used is left out and
         listed in `broken` instead of stopping every other rule."""
         self.compiled, self.broken = [], []
+        compiler = _Compiler()
         for rule in rules:
             try:
-                self.compiled.append(compile_rule(rule))
+                self.compiled.append(compile_rule(rule, compiler))
             except RuleError as exc:
                 if not skip_broken:
                     raise
                 self.broken.append((rule, str(exc)))
+        compiler.finish()
+        self.sources = list(compiler.sources.values())
+        # For each (source, pattern): the positions of the rules that use it.
+        self._users: dict[tuple, list[int]] = {}
+        for position, compiled in enumerate(self.compiled):
+            for source, index in compiled.conditions:
+                self._users.setdefault((source, index), []).append(position)
 
     def first_match(self, facts: MailFacts) -> Rule | None:
-        for compiled in self.compiled:
+        candidates: set[int] = set()
+        for source in self.sources:
+            for index in facts.regex_hits(source):
+                candidates.update(self._users.get((source, index), ()))
+        for position in sorted(candidates):
+            compiled = self.compiled[position]
             if compiled.matches(facts):
                 return compiled.rule
         return None

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from inbox.classify import classify_pending
+from inbox.classify import act_on_decisions, classify_pending
 from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
 from inbox.models import Attachment, Folder, Mailbox, Message
 from inbox.parsing import parse_mail, parse_outline
@@ -145,6 +145,7 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             # The rules run right after the mail is in, and what they decided to do on the
             # server is done over this same connection.
             report.classified = classify_pending(mailbox=mailbox).decided
+            act_on_decisions(mailbox=mailbox)
             actions.perform_due(conn=conn, mailbox=mailbox)
     except MailServerError as exc:
         Mailbox.objects.filter(pk=mailbox.pk).update(

@@ -157,12 +157,15 @@ def test_any_rule_on_any_mail_matches_or_is_refused_never_crashes(value, subject
     ruleset.first_match(MailFacts(folder="inbox", subject=subject, body=subject))
 
 
-def test_reference_codes_are_unique():
-    from escalations.models import reference_for
+def test_reference_codes_are_unique_and_read_back():
+    from escalations.models import number_for, reference_for
 
     codes = [reference_for(n) for n in range(1, 100_000)]
     assert len(set(codes)) == len(codes)
     assert all(len(code) >= 2 for code in codes)
+    assert all(number_for(code) == n for n, code in enumerate(codes[:5000], start=1))
+    assert number_for("#" + reference_for(77).lower()) == 77
+    assert number_for("#I0") is None and number_for("") is None
 
 
 def test_buyer_fields():

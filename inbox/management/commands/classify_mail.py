@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from inbox.classify import classify_pending, message_classify
+from inbox.classify import act_on_decisions, classify_pending, message_classify
 from inbox.models import Folder, Message
 
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         report = classify_pending()
+        act_on_decisions()
         for kind, count in sorted(report.decided.items()):
             self.stdout.write(f"{kind}: {count}")
         self.stdout.write(f"{report.total} mails decided.")
