@@ -1,5 +1,9 @@
 """Issue 3: the first full sync of 10,000 mails through a link with 10 ms round trips.
 
+The first sync is timed as the issue names it: fetch, parse, store and classify. The same
+pass then queues what the decisions call for and moves the notices to Trash; its whole
+length is shown beside.
+
 Baselines measured in the same run, through the same proxy:
 - the way common helpdesks import: one `FETCH RFC822` command per message;
 - the floor: batched `FETCH BODY.PEEK[]` of the same mail with no processing at all.
@@ -107,11 +111,15 @@ def run() -> list[Figure]:
             bare = _bare_batched(proxy.port, server, user)
             mailbox = _desk_mailbox("bench", proxy.port, server, user)
             started = time.perf_counter()
-            mailbox_sync(mailbox=mailbox)
-            desk = time.perf_counter() - started
+            first = mailbox_sync(mailbox=mailbox)
+            whole_pass = time.perf_counter() - started
+            desk = first.timings["fetch"] + first.timings["classify"]
             stored = Message.objects.filter(mailbox=mailbox).count()
             assert stored == INBOX_COUNT + SPAM_COUNT, stored
 
+            # The next pass reconciles the desk's own moves to Trash; the one after it has
+            # nothing new at all.
+            mailbox_sync(mailbox=mailbox)
             proxy.commands = 0
             mailbox_sync(mailbox=mailbox)
             commands_big = proxy.commands
@@ -123,6 +131,7 @@ def run() -> list[Figure]:
                 client.append("INBOX" if i % 2 else "Spam", make_mail(random.Random(i), i))
         with TcpProxy(server.port) as proxy:
             small = _desk_mailbox("small", proxy.port, server, small_user)
+            mailbox_sync(mailbox=small)
             mailbox_sync(mailbox=small)
             proxy.commands = 0
             mailbox_sync(mailbox=small)
@@ -147,5 +156,8 @@ def run() -> list[Figure]:
         Figure("first sync: peak memory MB", round(peak_plain), "< 200", peak_plain < 200),
         Figure("first sync with a 30 MB attachment: peak MB", round(peak_big), "< 200",
                peak_big < 200),
-        Figure("  (desk seconds / bare fetch seconds)", f"{desk:.1f}/{bare:.1f}", "info", True),
+        Figure("  (fetch+parse+store+classify s / bare fetch s)", f"{desk:.1f}/{bare:.1f}",
+               "info", True),
+        Figure("  whole first pass, also acting and moving (s)", f"{whole_pass:.1f}", "info",
+               True),
     ]  # fmt: skip

@@ -28,7 +28,7 @@ from inbox.rules import BODY_LIMIT, Condition, MailFacts, Rule, RuleSet
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 1000
 
 
 @dataclass

@@ -9,6 +9,7 @@ position: a pass killed at any point resumes where the last committed batch ende
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +22,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from inbox.classify import act_on_decisions, classify_pending
+from inbox.classify import act_on_decisions, active_ruleset, classify_pending
 from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
-from inbox.models import Attachment, Folder, Mailbox, Message
+from inbox.models import Attachment, Folder, Mailbox, MailKind, Message
 from inbox.parsing import parse_mail, parse_outline
+from inbox.rules import BODY_LIMIT, MailFacts
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ class SyncReport:
     skipped: bool = False
     new_message_ids: list[int] = field(default_factory=list)
     classified: dict[str, int] = field(default_factory=dict)
+    # Seconds spent in each phase of the pass: fetch (fetch, parse, store), classify,
+    # act (queue what the decisions call for), server (carry out server actions).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int, int], None]
@@ -136,17 +141,25 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             folders = _ensure_folders(mailbox, names)
             actions.perform_due(conn=conn, mailbox=mailbox)
             history = mailbox.history_imported_at is None
-            for role in SYNCED_ROLES:
-                if role in folders:
-                    folder_report = _sync_folder(
-                        conn, folders[role], mailbox, token, history, progress, report
-                    )
-                    report.folders.append(folder_report)
+            # New mail is decided as it is stored: the rules see it while it is in memory,
+            # and the decision is written in the same insert.
+            ruleset = active_ruleset()
+            with _timed(report, "fetch"):
+                for role in SYNCED_ROLES:
+                    if role in folders:
+                        folder_report = _sync_folder(
+                            conn, folders[role], mailbox, token, history, progress, report,
+                            ruleset,
+                        )  # fmt: skip
+                        report.folders.append(folder_report)
             # The rules run right after the mail is in, and what they decided to do on the
             # server is done over this same connection.
-            report.classified = classify_pending(mailbox=mailbox).decided
-            act_on_decisions(mailbox=mailbox)
-            actions.perform_due(conn=conn, mailbox=mailbox)
+            with _timed(report, "classify"):  # anything stored without a decision
+                classify_pending(mailbox=mailbox, ruleset=ruleset)
+            with _timed(report, "act"):
+                act_on_decisions(mailbox=mailbox)
+            with _timed(report, "server"):
+                actions.perform_due(conn=conn, mailbox=mailbox)
     except MailServerError as exc:
         Mailbox.objects.filter(pk=mailbox.pk).update(
             last_error=str(exc), last_error_at=timezone.now()
@@ -160,6 +173,15 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
         fields["history_imported_at"] = now
     Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
     return report
+
+
+@contextlib.contextmanager
+def _timed(report: SyncReport, phase: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.timings[phase] = time.perf_counter() - started
 
 
 def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
@@ -183,7 +205,7 @@ def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
     return folders
 
 
-def _sync_folder(conn, folder, mailbox, token, history, progress, report) -> FolderReport:
+def _sync_folder(conn, folder, mailbox, token, history, progress, report, ruleset) -> FolderReport:
     result = FolderReport(folder.name)
     status = conn.examine(folder.name)
     if folder.uidvalidity is not None and status.uidvalidity != folder.uidvalidity:
@@ -207,7 +229,9 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report) -> Fol
                 return conn.fetch(batch)
 
             for batch, fetched in _prefetched(fetch, _batches(uids, sizes)):
-                new_ids, relinked, unparsable = _store_batch(folder, fetched, history, max(batch))
+                new_ids, relinked, unparsable = _store_batch(
+                    folder, fetched, history, max(batch), ruleset, report.classified
+                )
                 result.new += len(new_ids)
                 result.failed += unparsable
                 result.relinked += relinked
@@ -276,7 +300,7 @@ def _batches(uids: list[int], sizes: dict[int, int]):
         yield batch
 
 
-def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: int):
+def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset, decided):
     """Store one fetched batch and the folder's new position, atomically.
 
     A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
@@ -321,8 +345,20 @@ def _store_batch(folder, fetched: list[FetchedMail], history: bool, last_uid: in
                 )
                 relinked += 1
                 continue
+            rule = ruleset.first_match(
+                MailFacts(
+                    folder.role, mime.from_address, mime.from_name, mime.subject,
+                    mime.text[:BODY_LIMIT], mime.headers,
+                )
+            )  # fmt: skip
+            kind = rule.action if rule else MailKind.ESCALATE
+            decided[kind] = decided.get(kind, 0) + 1
             rows.append(
                 Message(
+                    kind=kind,
+                    rule_id=rule.key if rule else None,
+                    rule_name=rule.name if rule else "",
+                    classified_at=timezone.now(),
                     mailbox_id=folder.mailbox_id,
                     folder=folder,
                     origin=folder,
