@@ -26,3 +26,24 @@ def seed_mailbox(*, port: int, password: str, user: str = DEMO_USER) -> int:
             client.append(entry["folder"], (SAMPLES / entry["file"]).read_bytes())
             count += 1
         return count
+
+
+def sample_mailbox(path):
+    """Without a mail server: the samples in a file-backed stand-in, as a demo mailbox."""
+    from inbox.models import Mailbox
+    from inbox.samplestore import SampleMailStore
+
+    if not Path(path).exists():
+        SampleMailStore.create(
+            path,
+            [
+                (entry["folder"], (SAMPLES / entry["file"]).read_bytes())
+                for entry in sample_manifest()
+            ],
+        )
+    mailbox, _ = Mailbox.objects.update_or_create(
+        name="demo",
+        defaults={"host": "demo.invalid", "port": 143, "use_ssl": False, "username": DEMO_USER,
+                  "password": "demo", "demo_file": str(path)},
+    )  # fmt: skip
+    return mailbox

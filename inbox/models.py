@@ -29,6 +29,9 @@ class Mailbox(models.Model):
         help_text="Mail already in the mailbox when it was connected is imported as history "
         "and nobody is texted about it, unless this is set.",
     )
+    # The demo on a machine without a mail server: a file of sample mail stands in for the
+    # server, and what the desk does "on the server" is simulated there.
+    demo_file = models.CharField(max_length=500, blank=True, editable=False)
     history_imported_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -90,6 +90,10 @@ def mailbox_from_settings() -> Mailbox | None:
 
 
 def connect(mailbox: Mailbox) -> ImapConnection:
+    if mailbox.demo_file:
+        from inbox.samplestore import SampleMailStore
+
+        return SampleMailStore(mailbox.demo_file)
     return ImapConnection(
         host=mailbox.host,
         port=mailbox.port,

@@ -131,3 +131,16 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
             os.killpg(desk.pid, signal.SIGKILL) if desk.poll() is None else None
     left = subprocess.run(["pgrep", "-s", str(desk.pid)], capture_output=True, text=True)
     assert left.stdout.strip() == "", "Ctrl-C left processes running"
+
+
+@pytest.mark.django_db
+def test_demo_without_dovecot_serves_the_sample_mail(settings, tmp_path):
+    from inbox.models import Message
+    from sellerdesk.management.commands.rundesk import Command
+
+    settings.VAR_DIR = tmp_path
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    command.start_sample_mailbox()
+    assert "simulated" in command.stdout.getvalue()
+    assert Message.objects.filter(folder__role="spam").count() == 1
+    assert Message.objects.filter(mailbox__demo_file__endswith="demo-mail.json").count() == 15

@@ -42,13 +42,21 @@ class Command(BaseCommand):
         if settings.IMAP_URL:
             self.stdout.write("Mail: IMAP_URL is set, so the desk syncs that mailbox.")
         elif not DovecotServer.available():
-            self.stderr.write(
-                "Mail: Dovecot is not installed (apt-get install dovecot-imapd), so the demo "
-                "has no mailbox to sync."
-            )
+            self.start_sample_mailbox()
         else:
             started.append(self.start_demo_mailbox(env))
         return started
+
+    def start_sample_mailbox(self) -> None:
+        from inbox.demo import sample_mailbox
+        from inbox.sync import mailbox_sync
+
+        mailbox = sample_mailbox(settings.VAR_DIR / "demo-mail.json")
+        mailbox_sync(mailbox=mailbox)
+        self.stdout.write(
+            "Mail: Dovecot is not installed, so the demo mailbox is the sample mail in "
+            f"{mailbox.demo_file}; what the desk does on the server is simulated there."
+        )
 
     def start_demo_mailbox(self, env: dict):
         from inbox.demo import DEMO_USER, seed_mailbox
