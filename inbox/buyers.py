@@ -25,7 +25,3 @@ def order_id(subject: str, body: str) -> str:
 def marketplace(relay_address: str) -> str:
     found = RELAY.search(relay_address or "")
     return MARKETPLACES.get(found.group(1).lower(), found.group(1).upper()) if found else ""
-
-
-def is_amazon_relay(address: str) -> bool:
-    return bool(RELAY.search(address or ""))

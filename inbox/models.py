@@ -97,9 +97,6 @@ class Folder(models.Model):
 
 
 class MessageQuerySet(models.QuerySet):
-    def located(self):
-        return self.filter(uid__isnull=False)
-
     def search(self, text: str):
         text = text.strip()
         if not text:

@@ -54,7 +54,6 @@ class SyncReport:
     mailbox: str
     folders: list[FolderReport] = field(default_factory=list)
     skipped: bool = False
-    new_message_ids: list[int] = field(default_factory=list)
     classified: dict[str, int] = field(default_factory=dict)
     # Seconds spent in each phase of the pass: fetch (fetch, parse, store), classify,
     # act (queue what the decisions call for), server (carry out server actions).
@@ -239,7 +238,6 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report, rulese
                 result.new += len(new_ids)
                 result.failed += unparsable
                 result.relinked += relinked
-                report.new_message_ids.extend(new_ids)
                 done += len(batch)
                 _renew(mailbox, token)
                 if progress:

@@ -145,11 +145,6 @@ class DovecotServer:
             wait_for_port(self.port, open_=False)
             self.pid = None
 
-    def restart(self) -> None:
-        self.stop()
-        time.sleep(0.05)
-        self.start()
-
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
