@@ -17,7 +17,15 @@ from benchmarks import Figure
 from benchmarks.mailgen import make_mail
 from escalations.models import Escalation
 from inbox.classify import BATCH, act_on_decisions, classify_pending
-from inbox.models import BuyerMessage, EmailRule, Folder, MailAction, Mailbox, Message
+from inbox.models import (
+    BuyerMessage,
+    EmailRule,
+    Folder,
+    MailAction,
+    Mailbox,
+    Message,
+    MessageContent,
+)
 from inbox.parsing import parse_mail
 from inbox.rules import Condition, Rule, RuleSet
 
@@ -33,7 +41,7 @@ def _store(count: int) -> Mailbox:
     inbox = Folder.objects.create(mailbox=mailbox, role="inbox", name="INBOX")
     spam = Folder.objects.create(mailbox=mailbox, role="spam", name="Spam")
     rng = random.Random(7)
-    rows = []
+    rows, contents = [], []
     for n in range(count):
         mail = parse_mail(make_mail(rng, n))
         folder = spam if n % 5 == 0 else inbox
@@ -41,9 +49,13 @@ def _store(count: int) -> Mailbox:
             mailbox=mailbox, folder=folder, origin=folder, uid=n + 1,
             content_hash=mail.content_hash, message_id=mail.message_id,
             from_name=mail.from_name, from_address=mail.from_address, subject=mail.subject,
-            text=mail.text, headers=mail.headers, date=mail.date,
+            date=mail.date,
         ))  # fmt: skip
+        contents.append(MessageContent(text=mail.text, headers=mail.headers))
     Message.objects.bulk_create(rows, batch_size=1000)
+    for row, content in zip(rows, contents, strict=True):
+        content.message = row
+    MessageContent.objects.bulk_create(contents, batch_size=1000)
     return mailbox
 
 

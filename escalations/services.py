@@ -20,7 +20,7 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
             Escalation(
                 about=Escalation.About.MAIL,
                 summary=summarize_mail(mail),
-                details=mail.text[:5000],
+                details=mail.content.text[:5000],
                 mail=mail,
                 notify_owner=notify_owner,
                 opened_by_id=by_id,

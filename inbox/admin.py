@@ -144,12 +144,16 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ("subject", "from_address", "folder", "kind", "rule_name", "date", "is_seen")
     list_filter = ("folder__role", "kind", "is_seen", "is_history")
     search_fields = ("subject", "from_address", "from_name", "message_id")
-    exclude = ("raw", "html", "headers")
-    readonly_fields = [
-        f.name for f in Message._meta.fields if f.name not in ("raw", "html", "headers")
-    ]
+    readonly_fields = [*(f.name for f in Message._meta.fields), "text"]
     inlines = [AttachmentInline]
     list_select_related = ("folder",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("content").defer("content__raw")
+
+    @admin.display(description="text")
+    def text(self, message):
+        return message.content.text
 
     def has_add_permission(self, request):
         return False

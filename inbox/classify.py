@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models.functions import Substr
+from django.db.models import Case, F, TextField, Value, When
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from inbox import buyers
@@ -67,8 +68,8 @@ def facts_for(message: Message, folder_role: str) -> MailFacts:
         sender_address=message.from_address,
         sender_name=message.from_name,
         subject=message.subject,
-        body=message.text[:BODY_LIMIT],
-        headers=message.headers,
+        body=message.content.text[:BODY_LIMIT],
+        headers=message.content.headers,
     )
 
 
@@ -97,14 +98,30 @@ def classify_pending(*, mailbox=None, ruleset: RuleSet | None = None) -> Classif
     )
     if mailbox is not None:
         pending = pending.filter(mailbox=mailbox)
-    columns = ("pk", "folder__role", "from_address", "from_name", "subject", "headers")
+    columns = ("pk", "folder__role", "from_address", "from_name", "subject")
 
     def read(locked):
-        return locked.annotate(body=Substr("text", 1, BODY_LIMIT)).values_list(*columns, "body")
+        # Only a mail larger than the rules' window is cut in the database: cutting costs
+        # more than reading a small text whole. Mail stored without content reads as empty.
+        window = Case(
+            When(size__gt=BODY_LIMIT, then=Substr("content__text", 1, BODY_LIMIT)),
+            default=F("content__text"),
+            output_field=TextField(),
+        )
+        body = Coalesce(window, Value(""), output_field=TextField())
+        headers = Coalesce("content__headers", Value(""), output_field=TextField())
+        return locked.annotate(body=body, all_headers=headers).values_list(
+            *columns, "all_headers", "body"
+        )
 
     for batch in _claimed_batches(pending, read):
         decisions = [
-            (pk, ruleset.first_match(MailFacts(role, address, name, subject, body, headers)))
+            (
+                pk,
+                ruleset.first_match(
+                    MailFacts(role, address, name, subject, body[:BODY_LIMIT], headers)
+                ),
+            )
             for pk, role, address, name, subject, headers, body in batch
         ]
         record_decisions(decisions, by=None)
@@ -130,8 +147,9 @@ def record_decisions(decisions, *, by) -> None:
 
 
 ACT_FIELDS = (
-    "kind", "rule_name", "classified_by", "from_name", "from_address", "subject", "text",
-    "date", "created_at", "is_seen", "is_history", "mailbox__text_owner_about_history",
+    "kind", "rule_name", "classified_by", "from_name", "from_address", "subject",
+    "content__text", "date", "created_at", "is_seen", "is_history",
+    "mailbox__text_owner_about_history",
 )  # fmt: skip
 
 
@@ -143,7 +161,7 @@ def act_on_decisions(*, mailbox=None) -> int:
         decided = decided.filter(mailbox=mailbox)
     acted = 0
     for batch in _claimed_batches(
-        decided, lambda locked: locked.select_related("mailbox").only(*ACT_FIELDS)
+        decided, lambda locked: locked.select_related("mailbox", "content").only(*ACT_FIELDS)
     ):
         groups: dict[tuple, list[Message]] = defaultdict(list)
         for message in batch:
@@ -171,7 +189,7 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
                     message=m,
                     buyer_name=buyers.buyer_name(m.from_name),
                     relay_address=m.from_address,
-                    order_id=buyers.order_id(m.subject, m.text),
+                    order_id=buyers.order_id(m.subject, m.content.text),
                     marketplace=buyers.marketplace(m.from_address),
                     received_at=m.date or m.created_at,
                 )
@@ -206,7 +224,7 @@ def message_classify(*, message: Message, by, kind: str | None = None) -> str:
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(of=("self",))
-            .select_related("folder", "mailbox")
+            .select_related("folder", "mailbox", "content")
             .get(pk=message.pk)
         )
         if kind is None:

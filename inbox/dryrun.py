@@ -35,7 +35,8 @@ def rule_dry_run(*, rule: Rule, earlier: RuleSet, limit: int = DRY_RUN_MESSAGES)
     candidate = RuleSet([rule])
     recent = (
         Message.objects.filter(folder__role__in=[Folder.Role.INBOX, Folder.Role.SPAM, "trash"])
-        .select_related("folder", "origin")
+        .select_related("folder", "origin", "content")
+        .defer("content__raw", "content__html")
         .order_by("-created_at", "-id")[:limit]
     )
     checked, matches, shadowed = 0, [], 0

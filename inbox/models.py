@@ -105,7 +105,7 @@ class MessageQuerySet(models.QuerySet):
             Q(subject__icontains=text)
             | Q(from_address__icontains=text)
             | Q(from_name__icontains=text)
-            | Q(text__icontains=text)
+            | Q(content__text__icontains=text)
         )
 
 
@@ -206,15 +206,10 @@ class Message(models.Model):
     date = models.DateTimeField(null=True, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
-    headers = models.TextField(blank=True)
-    text = models.TextField(blank=True)
-    html = models.TextField(blank=True)
     size = models.PositiveIntegerField(default=0)
     is_seen = models.BooleanField(default=False)
     flags = models.CharField(max_length=500, blank=True)
     parse_problems = models.TextField(blank=True)
-    # Kept only for mail that could not be parsed at all.
-    raw = models.BinaryField(null=True, blank=True, editable=False)
     is_history = models.BooleanField(
         default=False, help_text="Was already in the mailbox when it was first connected."
     )
@@ -279,6 +274,23 @@ class Message(models.Model):
         if self.from_name and self.from_address:
             return f"{self.from_name} <{self.from_address}>"
         return self.from_name or self.from_address or "(no sender)"
+
+
+class MessageContent(models.Model):
+    """The large parts of a stored mail, in a table of their own: the rows the desk scans,
+    counts and updates (the Message rows) stay small however long the mail is."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, primary_key=True, related_name="content"
+    )
+    headers = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    # Kept only for mail that could not be parsed at all.
+    raw = models.BinaryField(null=True, blank=True, editable=False)
+
+    def __str__(self):
+        return f"content of {self.message_id}"
 
 
 class Attachment(models.Model):

@@ -6,7 +6,7 @@ RE2, a linear-time engine, so no pattern can make matching run long on hostile m
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import re2
 
@@ -59,28 +59,34 @@ class Rule:
     conditions: tuple[Condition, ...]
 
 
-@dataclass
 class MailFacts:
-    """What rules look at, taken once from a stored message."""
+    """What rules look at, taken once from a stored message. Matching many mails is the
+    hot loop of classification: plain slots, each text encoded and matched once."""
 
-    folder: str
-    sender_address: str = ""
-    sender_name: str = ""
-    subject: str = ""
-    body: str = ""
-    headers: str = ""
-    _lowered: dict = field(default_factory=dict, repr=False)
-    _headers: dict | None = field(default=None, repr=False)
-    _hits: dict = field(default_factory=dict, repr=False)
+    __slots__ = (
+        "_headers",
+        "_hits",
+        "body",
+        "folder",
+        "headers",
+        "sender_address",
+        "sender_name",
+        "subject",
+    )  # fmt: skip
 
-    def text(self, name: str, header: str, case_sensitive: bool) -> list[str]:
-        values = self.header_values(header) if name == "header" else [getattr(self, name)]
-        if case_sensitive:
-            return values
-        key = (name, header)
-        if key not in self._lowered:
-            self._lowered[key] = [v.casefold() for v in values]
-        return self._lowered[key]
+    def __init__(self, folder: str, sender_address: str = "", sender_name: str = "",
+                 subject: str = "", body: str = "", headers: str = ""):  # fmt: skip
+        self.folder = folder
+        self.sender_address = sender_address
+        self.sender_name = sender_name
+        self.subject = subject
+        self.body = body
+        self.headers = headers
+        self._headers: dict[str, list[str]] | None = None
+        self._hits: dict = {}
+
+    def __repr__(self):
+        return f"MailFacts({self.folder!r}, {self.sender_address!r}, {self.subject!r})"
 
     def header_values(self, name: str) -> list[str]:
         if self._headers is None:
@@ -92,14 +98,18 @@ class MailFacts:
             self._headers = parsed
         return self._headers.get(name.strip().casefold(), [])
 
-    def regex_hits(self, source: "RegexSource") -> frozenset[int]:
+    def regex_hits(self, source: "RegexSource") -> tuple[int, ...]:
         """Which of `source`'s patterns match: one pass over the text for all of them."""
         hits = self._hits.get(source)  # by identity: each compiled set numbers its own
         if hits is None:
-            found: set[int] = set()
-            for value in self.text(source.field, source.header, True):
-                found.update(source.patterns.Match(value) or ())
-            hits = self._hits[source] = frozenset(found)
+            if source.field == "header":
+                found: set[int] = set()
+                for value in self.header_values(source.header):
+                    found.update(source.patterns.Match(value.encode()) or ())
+                hits = tuple(found)
+            else:
+                hits = source.patterns.Match(getattr(self, source.field).encode()) or ()
+            self._hits[source] = hits
         return hits
 
 

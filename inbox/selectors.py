@@ -20,18 +20,17 @@ def message_list(*, folder: str = "inbox", search: str = "") -> QuerySet[Message
         .search(search)
         .select_related("folder", "mailbox")
         .annotate(attachment_count=Count("attachments"))
-        .defer("text", "html", "headers", "raw")
         .order_by("-date", "-id")
     )
 
 
 def message_detail(*, pk: int) -> Message:
     return (
-        Message.objects.select_related("folder", "origin", "mailbox", "classified_by")
+        Message.objects.select_related("folder", "origin", "mailbox", "classified_by", "content")
         .prefetch_related(
             "attachments", "actions__requested_by", "actions__undone_by", "escalations"
         )
-        .defer("raw")
+        .defer("content__raw")
         .get(pk=pk)
     )
 

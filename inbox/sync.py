@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from inbox.classify import act_on_decisions, active_ruleset, classify_pending
 from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
-from inbox.models import Attachment, Folder, Mailbox, MailKind, Message
+from inbox.models import Attachment, Folder, Mailbox, MailKind, Message, MessageContent
 from inbox.parsing import parse_mail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
 
@@ -337,7 +337,7 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
         ):
             if mailbox_id == folder.mailbox_id:
                 by_id.setdefault(message_id, pk)
-        rows, attachments, relinked = [], [], 0
+        rows, contents, attachments, relinked = [], [], [], 0
         for mail, mime in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
@@ -375,19 +375,26 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
                     date=mime.date or mail.internaldate,
                     in_reply_to=mime.in_reply_to,
                     references=mime.references,
-                    headers=mime.headers,
-                    text=mime.text,
-                    html=mime.html,
                     size=mime.size,
                     is_seen=seen,
                     flags=flags,
                     parse_problems="; ".join(mime.problems)[:2000],
-                    raw=mail.raw if mime.unparsable else None,
                     is_history=history,
+                )
+            )
+            contents.append(
+                MessageContent(
+                    headers=mime.headers,
+                    text=mime.text,
+                    html=mime.html,
+                    raw=mail.raw if mime.unparsable else None,
                 )
             )
             attachments.append(mime.attachments)
         Message.objects.bulk_create(rows)
+        for row, content in zip(rows, contents, strict=True):
+            content.message = row
+        MessageContent.objects.bulk_create(contents)
         Attachment.objects.bulk_create(
             Attachment(
                 message=row,
@@ -405,7 +412,7 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
         Folder.objects.filter(pk=folder.pk).update(
             last_uid=folder.last_uid, uidvalidity=folder.uidvalidity
         )
-    unparsable = sum(1 for row in rows if row.raw is not None)
+    unparsable = sum(1 for content in contents if content.raw is not None)
     return [row.pk for row in rows], relinked, unparsable
 
 

@@ -125,8 +125,22 @@ class DovecotServer:
         if code != 0:
             raise DovecotNotAvailable(f"dovecot failed to start: {self.log_tail()}")
         wait_for_port(self.port)
-        self.pid = int((self.root / "run" / "master.pid").read_text().strip())
+        self.pid = self._read_pid()
         return self
+
+    def _read_pid(self, timeout: float = 10.0) -> int:
+        """The master's pid; the port can answer a moment before the file is written."""
+        pid_file = self.root / "run" / "master.pid"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return int(pid_file.read_text().strip())
+            except (FileNotFoundError, ValueError):
+                if time.monotonic() > deadline:
+                    raise DovecotNotAvailable(
+                        f"dovecot wrote no pid file: {self.log_tail()}"
+                    ) from None
+                time.sleep(0.05)
 
     def _stop_leftover(self) -> None:
         """A Dovecot left running on this directory by a process that was killed."""

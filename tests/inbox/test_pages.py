@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from inbox.models import Attachment, MailAction, Message
+from inbox.models import Attachment, MailAction, Message, MessageContent
 from inbox.sync import mailbox_sync
 from tests.inbox.conftest import load_samples, make_mail
 
@@ -38,7 +38,7 @@ def test_bad_search_input_is_ignored_not_an_error(client, assistant, synced_samp
 
 def test_opening_a_mail_shows_sanitised_html(client, assistant, synced_samples):
     message = Message.objects.get(subject__startswith="Sold, ship now: Bamboo")
-    Message.objects.filter(pk=message.pk).update(
+    MessageContent.objects.filter(message=message).update(
         html='<p onclick="x()">Hi</p><script>alert(1)</script><img src="http://t.example/p.gif">'
     )
     client.force_login(assistant)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from inbox.models import Mailbox, Message
+from inbox.models import Mailbox, Message, MessageContent
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
 from tests.conftest import ROOT, manage_env
@@ -141,10 +141,13 @@ def test_two_workers_classify_1000_new_mails_each_exactly_once(seed_rules):
         Message(
             mailbox=desk, folder=inbox, origin=inbox, uid=n + 1, content_hash=f"h{n}",
             from_name=kinds[n % 3][0], from_address=kinds[n % 3][1].format(n),
-            subject=kinds[n % 3][2], text="hello",
+            subject=kinds[n % 3][2],
         )
         for n in range(1000)
     )  # fmt: skip
+    MessageContent.objects.bulk_create(
+        MessageContent(message=m, text="hello") for m in Message.objects.filter(mailbox=desk)
+    )
     workers = [
         subprocess.Popen([sys.executable, "manage.py", "classify_mail"], cwd=ROOT,
                          env=manage_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

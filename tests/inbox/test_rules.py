@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inbox.classify import active_ruleset, facts_for
-from inbox.models import Folder, Message
+from inbox.models import Folder, Message, MessageContent
 from inbox.parsing import parse_mail
 from inbox.rules import Condition, MailFacts, Rule, RuleError, RuleSet, compile_regex
 from tests.inbox.conftest import MANIFEST, sample
@@ -24,8 +24,8 @@ def facts_from_sample(name: str, folder: str) -> MailFacts:
     mail = parse_mail(sample(name))
     message = Message(
         from_address=mail.from_address, from_name=mail.from_name, subject=mail.subject,
-        text=mail.text, headers=mail.headers,
     )  # fmt: skip
+    message.content = MessageContent(text=mail.text, headers=mail.headers)
     return facts_for(message, "spam" if folder == "Spam" else "inbox")
 
 

@@ -146,12 +146,12 @@ def test_big_attachment_and_huge_header(mailbox, desk_mailbox, settings):
     report = mailbox_sync(mailbox=desk_mailbox)
     assert report.folders[0].new == 2
     big = Message.objects.get(message_id="<m1@example.test>")
-    assert big.text.strip() == "Hello, this is message 1."
+    assert big.content.text.strip() == "Hello, this is message 1."
     attachment = big.attachments.get()
     assert attachment.filename == "big.bin"
     assert abs(attachment.size - 30 * 1024 * 1024) < 30 * 1024 * 1024 * 0.01
     assert attachment.content is None  # too big to keep: fetched from the server when opened
-    assert Message.objects.get(subject="long").text.strip() == "body"
+    assert Message.objects.get(subject="long").content.text.strip() == "body"
     # Synced again with nothing new: the large mail is not stored twice.
     assert mailbox_sync(mailbox=desk_mailbox).folders[0].new == 0
 
@@ -272,8 +272,8 @@ def test_large_mail_is_read_by_its_outline(mailbox, desk_mailbox):
     mailbox.append("INBOX", message.as_bytes())
     mailbox_sync(mailbox=desk_mailbox)
     stored = Message.objects.get(message_id="<m7@example.test>")
-    assert stored.text.strip() == "Hello, this is message 7."
-    assert "<b>there</b>" in stored.html
+    assert stored.content.text.strip() == "Hello, this is message 7."
+    assert "<b>there</b>" in stored.content.html
     kept = stored.attachments.get(filename="small.png")
     assert bytes(kept.content) == small
     remote = stored.attachments.get(filename="big.zip")
