@@ -44,21 +44,56 @@ class Escalation(models.Model):
         RESOLVED = "resolved", "Resolved"
         CANCELLED = "cancelled", "Cancelled"
 
+    class AnswerKind(models.TextChoices):
+        TEXT = "text", "Answered"
+        APPROVED = "approved", "Approved the draft"
+        EDITED = "edited", "Edited and approved the draft"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Step(models.IntegerChoices):
+        NONE = 0, "Not told yet"
+        TEXTED = 1, "Texted"
+        RETEXTED = 2, "Texted again"
+        OTHER_CHANNELS = 3, "Emailed and posted to chat"
+
     about = models.CharField(max_length=16, choices=About.choices)
-    summary = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300, help_text="One or two sentences for the owner.")
     details = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # A reply for the owner to approve (as is, or edited).
+    draft = models.TextField(blank=True)
     mail = models.ForeignKey(
-        "inbox.Message", null=True, blank=True, on_delete=models.SET_NULL,
+        "inbox.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="escalations",
-    )  # fmt: skip
+    )
     # Mail that was already there when the mailbox was connected: recorded, not texted.
     notify_owner = models.BooleanField(default=True)
     answer = models.TextField(blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    answer_kind = models.CharField(max_length=10, choices=AnswerKind.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_via = models.CharField(max_length=10, blank=True)  # page, link or text
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
+    # Where the escalation policy is: the last step taken, and when the next one is due
+    # (swept by the worker; None once nothing more is due).
+    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.NONE)
+    next_step_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -71,6 +106,13 @@ class Escalation(models.Model):
                 name="one_open_escalation_per_mail",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["next_step_at"],
+                condition=models.Q(next_step_at__isnull=False),
+                name="escalation_step_due",
+            )
+        ]
 
     def __str__(self):
         return f"#{self.reference} {self.summary}"
@@ -79,3 +121,142 @@ class Escalation(models.Model):
     def reference(self) -> str:
         """The short code quoted in every text, derived from the id: #AB, #K7, #M2Q."""
         return reference_for(self.pk) if self.pk else ""
+
+    @property
+    def is_waiting_on_owner(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class EscalationPolicy(models.Model):
+    """How the owner is chased, edited in admin. One row; the defaults are the seed's."""
+
+    first_text_minutes = models.PositiveIntegerField(
+        default=0, help_text="Minutes after an escalation opens before the first text."
+    )
+    retext_hours = models.PositiveIntegerField(
+        default=48, help_text="No answer this long after the first text: text again."
+    )
+    other_channels_hours = models.PositiveIntegerField(
+        default=24,
+        help_text="No answer this long after the second text: email the owner and post to chat.",
+    )
+    quiet_from = models.TimeField(
+        null=True, blank=True, help_text="Owner's quiet hours start (desk time zone); texts wait."
+    )
+    quiet_until = models.TimeField(null=True, blank=True)
+    digest_minutes = models.PositiveIntegerField(
+        default=5,
+        help_text="Texts due within this many minutes of each other go out as one text "
+        "(0: one text each).",
+    )
+
+    class Meta:
+        verbose_name_plural = "escalation policy"
+
+    def __str__(self):
+        return "Escalation policy"
+
+    @classmethod
+    def current(cls) -> "EscalationPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class Notification(models.Model):
+    """One message to the owner (a text, an email, a chat post), a row before it is sent."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text"
+        EMAIL = "email", "Email"
+        CHAT = "chat", "Chat"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Not delivered"
+        FAILED = "failed", "Gave up"
+
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    to = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    segments = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    backend = models.CharField(max_length=10, blank=True)  # twilio, outbox, smtp, webhook
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last attempt may have reached the provider: look there before sending again.
+    maybe_sent = models.BooleanField(default=False)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    escalations = models.ManyToManyField(
+        Escalation, through="NotificationItem", related_name="notifications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state__in=["queued", "sending"]),
+                name="notification_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.to or 'the owner'}: {self.body[:40]}"
+
+    @property
+    def failed(self) -> bool:
+        return self.state in (self.State.FAILED, self.State.UNDELIVERED)
+
+
+class NotificationItem(models.Model):
+    """Which escalation step a notification carries: at most one per step and channel, so
+    a step is never sent twice, whatever the workers do."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="items")
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="notification_items"
+    )
+    step = models.PositiveSmallIntegerField(choices=Escalation.Step.choices)
+    channel = models.CharField(max_length=5, choices=Notification.Channel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["escalation", "step", "channel"], name="one_notification_per_step"
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.escalation.reference} step {self.step} by {self.channel}"
+
+
+class InboundText(models.Model):
+    """A text the owner sent to the desk's number (a reply), kept as received."""
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=32)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    escalation = models.ForeignKey(
+        Escalation, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_texts"
+    )
+    confirmation = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_number}: {self.body[:40]}"

@@ -1,11 +1,75 @@
-"""A one-line summary of a mail for the owner, drafted without any outside service."""
+"""A one- or two-sentence summary of a mail for the owner, drafted from the mail alone: who
+sent it, what it asks, and any amount or deadline in it. No outside service. Pure."""
 
 import re
 
 _SPACE = re.compile(r"\s+")
+_QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
+_SENTENCE = re.compile(r"[^.!?\n]{8,300}[.!?]")
+_ASKING = re.compile(
+    r"\?|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
+    r"required|confirm|respond|reply|pay|renew|verify|update)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:[$€£¥]\s?\d[\d,.]*\d|\b\d[\d,.]*\d?\s?(?:USD|EUR|GBP|CAD|JPY|dollars|euros)\b)",
+    re.IGNORECASE,
+)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DEADLINE = re.compile(
+    r"\b(?:by|before|until|no later than|due(?: on| by)?|deadline:?|expires?(?: on)?|within)"
+    rf"\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?:\s+\d{{4}})?|{_MONTHS}\s+"
+    r"\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|today|end of (?:the )?(?:day|week|"
+    r"month)|\d{1,3}\s+(?:business\s+)?(?:days?|hours?|weeks?))",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _sender(mail) -> str:
+    name = _clean(mail.from_name or "")
+    address = (mail.from_address or "").strip()
+    domain = address.rpartition("@")[2]
+    if name and domain:
+        return f"{name} ({domain})"
+    return name or address or "Unknown sender"
+
+
+def _ask(subject: str, text: str) -> str:
+    body = _QUOTED.sub("", text)[:4000]
+    sentences = [_clean(s) for s in _SENTENCE.findall(body)]
+    for sentence in sentences:
+        if sentence.endswith("?"):
+            return sentence
+    for sentence in sentences:
+        if _ASKING.search(sentence):
+            return sentence
+    return subject
 
 
 def summarize_mail(mail) -> str:
-    sender = mail.from_name or mail.from_address or "Unknown sender"
-    subject = _SPACE.sub(" ", mail.subject or "(no subject)").strip()
-    return f"{sender}: {subject}"[:300]
+    """`mail` has from_name, from_address, subject and content.text (a stored Message) or
+    text (a parsed mail)."""
+    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", "")
+    subject = _clean(mail.subject or "") or "(no subject)"
+    ask = _ask(subject, text or "")
+    first = f"{_sender(mail)}: {ask if ask != subject else subject}"
+    if ask != subject:
+        first = f'{_sender(mail)} about "{subject[:80]}": {ask}'
+    extras = []
+    haystack = f"{subject}\n{text or ''}"[:8000]
+    amount = _AMOUNT.search(haystack)
+    if amount and amount.group(0) not in first:
+        extras.append(f"Amount {_clean(amount.group(0))}")
+    deadline = _DEADLINE.search(haystack)
+    if deadline and deadline.group(0) not in first:
+        extras.append(f"deadline {_clean(deadline.group(0))}")
+    summary = first.rstrip()
+    if extras:
+        extra = ", ".join(extras)
+        summary = summary.rstrip(".") + ". " + extra[0].upper() + extra[1:] + "."
+    return summary[:300]

@@ -1,8 +1,224 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from sellerdesk.roles import Role, role_required
+from escalations import services
+from escalations.forms import EscalationEditForm, EscalationListForm, NoteForm, OwnerAnswerForm
+from escalations.links import LinkExpired, LinkInvalid, read_token
+from escalations.models import Escalation, Notification, NotificationItem
+from escalations.selectors import escalation_list, escalation_timeline, outbox, owner_items
+from escalations.sms import signature_valid
+from sellerdesk.roles import Role, has_role, role_required
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+# --- The owner --------------------------------------------------------------------------
+
+
+def _owner_page(request, items, *, action_for, via: str, by):
+    """The owner's list; a POST answers one of `items`."""
+    forms = {}
+    if request.method == "POST":
+        try:
+            pk = int(request.POST.get("escalation", ""))
+        except ValueError:
+            pk = None
+        target = next((item for item in items if item.pk == pk), None)
+        if target is None:
+            messages.error(request, "That item is not one you can answer here.")
+            return None
+        form = OwnerAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.escalation_answer(
+                    escalation=target,
+                    kind=form.kind,
+                    text=form.cleaned_data["text"],
+                    via=via,
+                    by=by,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Thanks: #{target.reference} is answered.")
+                return None
+        forms[target.pk] = form
+    return render(
+        request,
+        "escalations/owner_home.html",
+        {
+            "items": [
+                (item, forms.get(item.pk) or OwnerAnswerForm(initial={"text": item.draft}))
+                for item in items
+            ],
+            "action_for": action_for,
+        },
+    )
 
 
 @role_required(Role.OWNER)
 def owner_home(request):
-    return render(request, "escalations/owner_home.html")
+    items = list(owner_items())
+    page = _owner_page(
+        request, items, action_for=reverse("owner-home"), via="page", by=request.user
+    )
+    return page or redirect("owner-home")
+
+
+@login_not_required
+def owner_link(request, token: str):
+    """The link in a text: that escalation (or a digest's) without logging in, until the
+    link expires or the escalation is closed; then the owner logs in instead."""
+    try:
+        target = read_token(token)
+    except LinkExpired:
+        messages.info(request, "That link has expired: log in to see what is waiting.")
+        return redirect_to_login(reverse("owner-home"))
+    except LinkInvalid:
+        raise Http404 from None
+    if target.kind == "e":
+        pks = [target.pk]
+    else:
+        pks = list(
+            NotificationItem.objects.filter(notification_id=target.pk).values_list(
+                "escalation_id", flat=True
+            )
+        )
+    items = list(owner_items(pks=pks))
+    if not items:
+        messages.info(request, "That is closed already: log in to see what is waiting.")
+        return redirect_to_login(reverse("owner-home"))
+    by = request.user if has_role(request.user, Role.OWNER) else None
+    page = _owner_page(request, items, action_for=request.path, via="link", by=by)
+    return page or redirect(request.path)
+
+
+# --- The assistant ----------------------------------------------------------------------
+
+
+@role_required(Role.ASSISTANT)
+def escalation_index(request):
+    form = EscalationListForm(request.GET or None)
+    state = (
+        form.cleaned_data["state"] if form.is_valid() and form.cleaned_data["state"] else "waiting"
+    )
+    page = Paginator(escalation_list(state=state), 50).get_page(request.GET.get("page"))
+    return render(request, "escalations/list.html", {"form": form, "page": page, "state": state})
+
+
+@role_required(Role.ASSISTANT)
+def escalation_detail(request, pk: int):
+    escalation = get_object_or_404(Escalation.objects.select_related("mail", "opened_by"), pk=pk)
+    return render(
+        request,
+        "escalations/detail.html",
+        {
+            "escalation": escalation,
+            "timeline": escalation_timeline(escalation=escalation),
+            "edit_form": EscalationEditForm(initial={"summary": escalation.summary}),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_edit(request, pk: int):
+    escalation = get_object_or_404(Escalation, pk=pk)
+    form = EscalationEditForm(request.POST)
+    if form.is_valid():
+        services.escalation_edit(escalation=escalation, summary=form.cleaned_data["summary"])
+        messages.success(request, "Summary saved.")
+    else:
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("escalation-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_close(request, pk: int):
+    escalation = get_object_or_404(Escalation, pk=pk)
+    cancel = request.POST.get("how") == "cancel"
+    services.escalation_close(escalation=escalation, by=request.user, cancel=cancel)
+    messages.success(request, f"#{escalation.reference} {'cancelled' if cancel else 'resolved'}.")
+    return redirect("escalation-detail", pk=pk)
+
+
+@role_required(Role.ASSISTANT)
+def escalation_new(request):
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        escalation = services.escalation_open(
+            about=Escalation.About.DRAFT if form.cleaned_data["draft"] else Escalation.About.NOTE,
+            by=request.user,
+            **form.cleaned_data,
+        )
+        messages.success(request, f"#{escalation.reference} opened; the owner will be texted.")
+        return redirect("escalation-detail", pk=escalation.pk)
+    return render(request, "escalations/new.html", {"form": form})
+
+
+@role_required(Role.ASSISTANT)
+def outbox_view(request):
+    failed = request.GET.get("failed") == "1"
+    page = Paginator(outbox(failed_only=failed), 50).get_page(request.GET.get("page"))
+    return render(request, "escalations/outbox.html", {"page": page, "failed": failed})
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def notification_retry(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk)
+    services.notification_retry(notification=notification)
+    messages.success(request, "It will be tried again in a moment.")
+    return redirect("outbox")
+
+
+# --- Twilio's webhooks ------------------------------------------------------------------
+
+
+def _signed(request) -> bool:
+    """Twilio signs the URL it called: the public one (SITE_URL), not the one behind a
+    proxy."""
+    url = settings.SITE_URL + request.get_full_path()
+    return signature_valid(url, request.POST, request.headers.get("X-Twilio-Signature", ""))
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def sms_inbound(request):
+    if not _signed(request):
+        return HttpResponseForbidden("Bad or missing signature.")
+    sid = request.POST.get("MessageSid", "").strip()
+    sender = request.POST.get("From", "").strip()
+    if not sid or not sender:
+        return HttpResponse("MessageSid and From are required.", status=400)
+    if settings.OWNER_PHONE and sender != settings.OWNER_PHONE:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # not the owner: ignored
+    services.inbound_text_record(
+        message_sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000]
+    )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def sms_status(request):
+    if not _signed(request):
+        return HttpResponseForbidden("Bad or missing signature.")
+    services.delivery_report(
+        message_sid=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)

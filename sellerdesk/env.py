@@ -5,7 +5,7 @@ use, so a typo in a deployment stops start-up instead of quietly running with a 
 """
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -98,3 +98,26 @@ def env_database(name: str, default: str) -> dict:
     elif not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no database (postgres://user@host:5432/NAME).")
     return config
+
+
+def env_email(name: str, default: str) -> dict:
+    """Django's EMAIL_* settings from one URL: smtp://user:pass@host:587 (STARTTLS when
+    the server offers it is not assumed: add ?tls=true), smtps://... for implicit TLS,
+    console:// to print mail, memory:// for tests."""
+    url = env_url(name, default, schemes=("smtp", "smtps", "console", "memory"))
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    query = {k: v for k, v in (p.split("=", 1) for p in parts.query.split("&") if "=" in p)}
+    tls = query.get("tls", "false").lower() in ("1", "true", "yes", "on")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": tls and parts.scheme == "smtp",
+    }

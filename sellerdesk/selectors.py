@@ -18,3 +18,18 @@ def worker_last_seen():
 def worker_is_running() -> bool:
     seen = worker_last_seen()
     return seen is not None and timezone.now() - seen < WORKER_STALE_AFTER
+
+
+def assistant_on_duty():
+    """The assistant who signs texts to the owner: the one who signed in last."""
+    from django.contrib.auth import get_user_model
+
+    from sellerdesk.roles import Role
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.ASSISTANT)
+        .exclude(initials="")
+        .order_by("-last_login", "pk")
+        .first()
+    )

@@ -6,7 +6,17 @@ Production deployments use sellerdesk.settings_production on top of this module.
 
 from pathlib import Path
 
-from sellerdesk.env import env_bool, env_database, env_int, env_list, env_str, env_url
+from django.core.exceptions import ImproperlyConfigured
+
+from sellerdesk.env import (
+    env_bool,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SELLERDESK_VAR_DIR", str(BASE_DIR / "var")))
@@ -140,3 +150,34 @@ IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30, minimum=1)
 # Attachments up to this size are kept in the desk; larger ones are fetched when opened.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=0)
 MAIL_SYNC_MINUTES = env_int("MAIL_SYNC_MINUTES", 1, minimum=1)
+
+# --- Outgoing mail (replies to mail, the owner's email channel) ---
+# smtp://user:password@smtp.example.com:587?tls=true, smtps://...:465, or console://
+globals().update(env_email("EMAIL_URL", "console://"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The seller's address: replies to mail go out from it.
+SELLER_EMAIL = env_str("SELLER_EMAIL", "seller@localhost")
+DEFAULT_FROM_EMAIL = SELLER_EMAIL
+SERVER_EMAIL = SELLER_EMAIL
+
+# --- The owner, and texts to them ---
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+# Another base URL for Twilio's API (a local stand-in); unset = api.twilio.com.
+TWILIO_API_URL = env_url("TWILIO_API_URL", schemes=("http", "https")).rstrip("/")
+TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 15, minimum=1)
+OWNER_PHONE = env_str("OWNER_PHONE")
+OWNER_EMAIL = env_str("OWNER_EMAIL")
+# A Slack-style incoming webhook: the desk POSTs {"text": ...} as JSON.
+OWNER_WEBHOOK_URL = env_url("OWNER_WEBHOOK_URL", schemes=("http", "https"))
+# How long the link in a text opens the owner's page without logging in.
+OWNER_LINK_DAYS = env_int("OWNER_LINK_DAYS", 7, minimum=1)
+NOTIFY_MINUTES = env_int("NOTIFY_MINUTES", 1, minimum=1)
+if bool(TWILIO_ACCOUNT_SID) != bool(TWILIO_AUTH_TOKEN) or (
+    TWILIO_ACCOUNT_SID and not (TWILIO_FROM_NUMBER and OWNER_PHONE)
+):
+    raise ImproperlyConfigured(
+        "Texts through Twilio need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
+        "TWILIO_FROM_NUMBER and OWNER_PHONE together (leave all unset for the outbox)."
+    )

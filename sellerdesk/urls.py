@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from escalations.urls import owner_urlpatterns, public_urlpatterns
+
 admin.site.site_header = "SellerDesk admin"
 admin.site.site_title = "SellerDesk admin"
 
@@ -9,7 +11,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("owner/", include("escalations.urls")),
+    path("owner/", include(owner_urlpatterns)),
+    path("escalations/", include("escalations.urls")),
+    path("", include(public_urlpatterns)),
     path("mail/", include("inbox.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -1,0 +1,82 @@
+"""Reads on escalations, for pages and for other apps."""
+
+from django.db.models import Prefetch, QuerySet
+
+from escalations.models import Escalation, InboundText, Notification, NotificationItem
+
+LIST_FILTERS = {
+    "waiting": {"state": Escalation.State.OPEN},
+    "answered": {"state": Escalation.State.ANSWERED},
+    "closed": {"state__in": [Escalation.State.RESOLVED, Escalation.State.CANCELLED]},
+    "all": {},
+}
+
+
+def escalation_list(*, state: str = "waiting") -> QuerySet[Escalation]:
+    return (
+        Escalation.objects.filter(**LIST_FILTERS.get(state, LIST_FILTERS["waiting"]))
+        .select_related("mail")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def owner_items(*, pks=None) -> QuerySet[Escalation]:
+    """What the owner sees: everything waiting for them, newest first, then the answers
+    they gave in the last days."""
+    items = Escalation.objects.filter(
+        state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]
+    ).select_related("mail", "mail__content")
+    if pks is not None:
+        items = items.filter(pk__in=pks)
+    return items.order_by("state", "-created_at", "-pk")
+
+
+def escalation_timeline(*, escalation: Escalation) -> list[tuple]:
+    """(when, what, detail, notification) for everything that happened, oldest first."""
+    events = [(escalation.created_at, "Opened", escalation.get_about_display(), None)]
+    items = NotificationItem.objects.filter(escalation=escalation).select_related("notification")
+    for item in items:
+        n = item.notification
+        events.append(
+            (n.created_at, f"{n.get_channel_display()} written", item.get_step_display(), n)
+        )
+        if n.sent_at:
+            events.append((n.sent_at, f"{n.get_channel_display()} sent", n.to, n))
+        if n.delivered_at:
+            events.append((n.delivered_at, "Delivered", n.to, n))
+        if n.failed:
+            events.append((n.created_at, "Not sent", n.error, n))
+    for text in InboundText.objects.filter(escalation=escalation):
+        events.append((text.received_at, "Owner texted back", text.body, None))
+    if escalation.answered_at:
+        events.append(
+            (escalation.answered_at, escalation.get_answer_kind_display(), escalation.answer, None)
+        )
+    if escalation.resolved_at:
+        events.append((escalation.resolved_at, escalation.get_state_display(), "", None))
+    return sorted(events, key=lambda e: e[0])
+
+
+def outbox(*, failed_only: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.prefetch_related(
+        Prefetch("items", queryset=NotificationItem.objects.select_related("escalation"))
+    )
+    if failed_only:
+        notifications = notifications.filter(
+            state__in=[Notification.State.FAILED, Notification.State.UNDELIVERED]
+        )
+    return notifications.order_by("-created_at", "-pk")
+
+
+def waiting_on_owner_count() -> int:
+    return Escalation.objects.filter(state=Escalation.State.OPEN).count()
+
+
+def texts_failed_count() -> int:
+    return Notification.objects.filter(
+        state__in=[Notification.State.FAILED, Notification.State.UNDELIVERED]
+    ).count()
+
+
+def inbound_unfiled() -> QuerySet[InboundText]:
+    return InboundText.objects.filter(escalation__isnull=True)
