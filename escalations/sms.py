@@ -98,14 +98,15 @@ class TwilioSms:
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> Sent | None:
         """A text with this body Twilio already took for `to` since `since` (a send whose
-        answer was lost), or None."""
+        answer was lost), or None. Twilio lists newest first, a page at a time, and filters
+        by day only: read back until `since`."""
+        since = since - timedelta(minutes=5)
         try:
-            for message in self.client.messages.list(
-                to=to,
-                from_=self.from_number,
-                date_sent_after=since - timedelta(minutes=5),
-                limit=200,
+            for message in self.client.messages.stream(
+                to=to, from_=self.from_number, date_sent_after=since, page_size=100
             ):
+                if message.date_created and message.date_created < since:
+                    break
                 if message.body == body and message.status not in ("failed", "canceled"):
                     return Sent(provider_id=message.sid, status=message.status)
         except TwilioRestException as exc:

@@ -48,6 +48,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_seconds(name: str, default: float) -> float:
+    """A positive duration in seconds, fractions allowed (a network timeout)."""
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number of seconds.") from None
+    if not 0 < number <= 3600:
+        raise ImproperlyConfigured(f"{name}={value} must be between 0 and 3600 seconds.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -14,6 +14,7 @@ from sellerdesk.env import (
     env_email,
     env_int,
     env_list,
+    env_seconds,
     env_str,
     env_url,
 )
@@ -136,7 +137,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The twilio library logs every request's headers at INFO: keep only its problems.
+        "twilio.http_client": {"level": "WARNING"},
+    },
 }
 
 DEMO_ENABLED = True
@@ -166,7 +171,7 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 # Another base URL for Twilio's API (a local stand-in); unset = api.twilio.com.
 TWILIO_API_URL = env_url("TWILIO_API_URL", schemes=("http", "https")).rstrip("/")
-TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 15, minimum=1)
+TWILIO_TIMEOUT = env_seconds("TWILIO_TIMEOUT", 15)
 OWNER_PHONE = env_str("OWNER_PHONE")
 OWNER_EMAIL = env_str("OWNER_EMAIL")
 # A Slack-style incoming webhook: the desk POSTs {"text": ...} as JSON.

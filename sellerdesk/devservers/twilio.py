@@ -15,6 +15,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from urllib.parse import quote
 
 from sellerdesk.devservers.standin import Request, Response, StandIn
 
@@ -116,11 +117,22 @@ class TwilioStandIn(StandIn):
                 and (not query.get("From") or m["from"] == query["From"])
                 and m["_created"] >= since
             ]  # fmt: skip
-        size = int(query.get("PageSize", 50))
-        page = [{k: v for k, v in m.items() if not k.startswith("_")} for m in found[:size]]
+        size = min(int(query.get("PageSize", 50)), 1000)
+        number = int(query.get("Page", 0))
+        rows = found[number * size : (number + 1) * size]
+        page = [{k: v for k, v in m.items() if not k.startswith("_")} for m in rows]
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        filters = "".join(
+            f"&{k}={quote(v)}"
+            for k, v in query.items()
+            if k not in ("Page", "PageSize", "PageToken")
+        )
+        more = (number + 1) * size < len(found)
         return Response(200, {
-            "messages": page, "page": 0, "page_size": size, "start": 0, "end": len(page) - 1,
-            "first_page_uri": uri + f"?PageSize={size}&Page=0", "next_page_uri": None,
-            "previous_page_uri": None, "uri": uri,
+            "messages": page, "page": number, "page_size": size, "start": number * size,
+            "end": number * size + len(page) - 1,
+            "first_page_uri": f"{uri}?PageSize={size}&Page=0{filters}",
+            "next_page_uri": (f"{uri}?PageSize={size}&Page={number + 1}"
+                              f"&PageToken=PASM{number + 1}{filters}") if more else None,
+            "previous_page_uri": None, "uri": f"{uri}?PageSize={size}&Page={number}{filters}",
         })  # fmt: skip

@@ -3,7 +3,6 @@ day later; an answer stops it. Time moved by time-machine; texts through the rea
 library to the stand-in, email to the SMTP fixture, chat to a local webhook."""
 
 from datetime import UTC, datetime, time, timedelta
-
 from urllib.parse import urlsplit
 
 import pytest

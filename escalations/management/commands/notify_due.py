@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from escalations.services import deliver_due, notify_due
@@ -11,11 +13,28 @@ class Command(BaseCommand):
         "several processes at once, never sends anything twice."
     )
 
-    def handle(self, *args, **options):
-        written = notify_due()
-        outcome = deliver_due()
-        sent = outcome.get("sent", 0)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--drain", action="store_true",
+            help="Keep sweeping until nothing has been due for two seconds (retries that "
+                 "wait for their backoff are left to the worker).",
+        )  # fmt: skip
+
+    def handle(self, *args, drain: bool = False, **options):
+        totals = {"written": 0, "sent": 0, "retry": 0, "failed": 0}
+        idle_since = time.monotonic()
+        while True:
+            written = notify_due()
+            outcome = deliver_due()
+            totals["written"] += written
+            for key in ("sent", "retry", "failed"):
+                totals[key] += outcome.get(key, 0)
+            if written or any(outcome.get(k) for k in ("sent", "retry", "failed")):
+                idle_since = time.monotonic()
+            if not drain or time.monotonic() - idle_since > 2:
+                break
+            time.sleep(0.2)
         self.stdout.write(
-            f"{written} written, {sent} sent, {outcome.get('retry', 0)} to retry, "
-            f"{outcome.get('failed', 0)} given up."
+            f"{totals['written']} written, {totals['sent']} sent, {totals['retry']} to retry, "
+            f"{totals['failed']} given up."
         )
