@@ -64,3 +64,9 @@ class EscalationListForm(forms.Form):
         ],
         required=False,
     )
+
+
+class MailReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply", max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )

@@ -553,3 +553,30 @@ def delivery_report(*, message_sid: str, status: str, error_code: str = "") -> b
             f" (error {error_code})" if error_code else ""
         )
     return bool(Notification.objects.filter(provider_id=message_sid).update(**fields))
+
+
+# --- Acting on the answer to a mail -----------------------------------------------------
+
+
+def escalation_mail_reply(*, escalation: Escalation, body: str, by):
+    """Answer the escalated mail from the desk; once the SMTP server took the reply the mail
+    is marked read and the escalation resolved. A failed send changes neither."""
+    from inbox.replies import mail_reply_send
+
+    if escalation.mail is None:
+        raise ValidationError("This escalation is not about a mail.")
+    reply = mail_reply_send(message=escalation.mail, body=body, by=by)
+    if reply.state == reply.State.SENT:
+        escalation_close(escalation=escalation, by=by)
+    return reply
+
+
+def escalation_mail_handled(*, escalation: Escalation, by) -> None:
+    """The mail needs no reply from the desk (handled elsewhere): mark it read, resolve."""
+    from inbox.replies import mail_seen
+
+    if escalation.mail is None:
+        raise ValidationError("This escalation is not about a mail.")
+    with transaction.atomic():
+        mail_seen(message=escalation.mail, by=by, reason=f"handled (#{escalation.reference})")
+        escalation_close(escalation=escalation, by=by)

@@ -11,7 +11,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from escalations import services
-from escalations.forms import EscalationEditForm, EscalationListForm, NoteForm, OwnerAnswerForm
+from escalations.forms import (
+    EscalationEditForm,
+    EscalationListForm,
+    MailReplyForm,
+    NoteForm,
+    OwnerAnswerForm,
+)
 from escalations.links import LinkExpired, LinkInvalid, read_token
 from escalations.models import Escalation, Notification, NotificationItem
 from escalations.selectors import escalation_list, escalation_timeline, outbox, owner_items
@@ -125,6 +131,14 @@ def escalation_detail(request, pk: int):
             "escalation": escalation,
             "timeline": escalation_timeline(escalation=escalation),
             "edit_form": EscalationEditForm(initial={"summary": escalation.summary}),
+            "reply_form": MailReplyForm(
+                initial={
+                    "body": escalation.answer
+                    if escalation.answer_kind in ("approved", "edited")
+                    else ""
+                }
+            ),
+            "replies": escalation.mail.replies.all() if escalation.mail else [],
         },
     )
 
@@ -149,6 +163,41 @@ def escalation_close(request, pk: int):
     cancel = request.POST.get("how") == "cancel"
     services.escalation_close(escalation=escalation, by=request.user, cancel=cancel)
     messages.success(request, f"#{escalation.reference} {'cancelled' if cancel else 'resolved'}.")
+    return redirect("escalation-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_reply(request, pk: int):
+    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
+    form = MailReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("escalation-detail", pk=pk)
+    try:
+        reply = services.escalation_mail_reply(
+            escalation=escalation, by=request.user, body=form.cleaned_data["body"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if reply.state == reply.State.SENT:
+            messages.success(request, f"Reply sent to {reply.to}; the mail is marked read.")
+        else:
+            messages.error(request, f"The reply was not sent: {reply.error}")
+    return redirect("escalation-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_handled(request, pk: int):
+    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
+    try:
+        services.escalation_mail_handled(escalation=escalation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")
     return redirect("escalation-detail", pk=pk)
 
 

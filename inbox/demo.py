@@ -44,6 +44,8 @@ def sample_mailbox(path):
     mailbox, _ = Mailbox.objects.update_or_create(
         name="demo",
         defaults={"host": "demo.invalid", "port": 143, "use_ssl": False, "username": DEMO_USER,
-                  "password": "demo", "demo_file": str(path)},
+                  "password": "demo", "demo_file": str(path),
+                  # The demo texts the owner (its outbox) about the samples, to show the way.
+                  "text_owner_about_history": True},
     )  # fmt: skip
     return mailbox

@@ -383,3 +383,38 @@ class BuyerMessage(models.Model):
 
     def __str__(self):
         return f"{self.buyer_name} ({self.order_id or 'no order id'})"
+
+
+class Reply(models.Model):
+    """A mail the desk sends in answer to a stored mail, a row before it is sent. The mail
+    it answers is only touched (marked read, or trashed for a buyer) once the SMTP server
+    has accepted the reply."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Accepted by the mail server"
+        FAILED = "failed", "Not sent"
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="replies")
+    from_address = models.CharField(max_length=320)
+    to = models.CharField(max_length=320)
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    # Our Message-ID for the reply: the thread's next mail refers to it.
+    header_message_id = models.CharField(max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.SENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} -> {self.to}"

@@ -3,6 +3,7 @@ and `rundesk` serves the desk with its worker."""
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -99,6 +100,16 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         # The demo mailbox was served by a local Dovecot and synced before the desk opened.
         mail = session.get(f"http://127.0.0.1:{port}/mail/?folder=spam", timeout=5).text
         assert "Marcus Lee - Amazon Marketplace" in mail
+        # The unknown samples are escalated and texted to the outbox; a text's link opens
+        # the owner's page without logging in.
+        escalations = session.get(f"http://127.0.0.1:{port}/escalations/", timeout=5).text
+        assert "A-to-z Guarantee" in escalations and "Lin Wei" in escalations
+        outbox = session.get(f"http://127.0.0.1:{port}/escalations/outbox/", timeout=5).text
+        links = re.findall(rf'href="(http://127\.0\.0\.1:{port}/o/[^"]+)"', outbox)
+        assert links, outbox
+        owner_page = requests.get(links[0], timeout=5)
+        assert owner_page.status_code == 200 and "Waiting for you" in owner_page.text
+        assert "Send answer" in owner_page.text
         children = subprocess.run(
             ["pgrep", "-f", "-s", str(desk.pid), "manage.py qcluster"],
             capture_output=True,

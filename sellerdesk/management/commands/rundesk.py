@@ -26,6 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         env = dict(os.environ)
+        if not os.environ.get("SITE_URL"):
+            # Links in texts to the owner point at the desk being served.
+            env["SITE_URL"] = settings.SITE_URL = f"http://{opts['addr']}"
         servers = []
         try:
             if opts["demo"]:
@@ -53,6 +56,7 @@ class Command(BaseCommand):
 
         mailbox = sample_mailbox(settings.VAR_DIR / "demo-mail.json")
         mailbox_sync(mailbox=mailbox)
+        self.notify_owner()
         self.stdout.write(
             "Mail: Dovecot is not installed, so the demo mailbox is the sample mail in "
             f"{mailbox.demo_file}; what the desk does on the server is simulated there."
@@ -61,6 +65,7 @@ class Command(BaseCommand):
     def start_demo_mailbox(self, env: dict):
         from inbox.demo import DEMO_USER, seed_mailbox
         from inbox.imap import MailServerError
+        from inbox.models import Mailbox
         from inbox.sync import mailbox_from_settings, mailbox_sync
         from sellerdesk.devservers.dovecot import DovecotServer
 
@@ -76,11 +81,25 @@ class Command(BaseCommand):
             f"Mail: demo mailbox {DEMO_USER} on a local Dovecot at 127.0.0.1:{server.port}"
             + (f", {seeded} sample mails added." if seeded else ".")
         )
+        mailbox = mailbox_from_settings()
+        # The demo texts the owner (its outbox) about the sample mail, to show the whole way.
+        Mailbox.objects.filter(pk=mailbox.pk, history_imported_at__isnull=True).update(
+            text_owner_about_history=True
+        )
         try:
-            mailbox_sync(mailbox=mailbox_from_settings())
+            mailbox_sync(mailbox=mailbox)
         except MailServerError as exc:
             self.stderr.write(f"Mail: first sync failed: {exc}")
+        self.notify_owner()
         return server
+
+    def notify_owner(self) -> None:
+        from escalations.services import deliver_due, notify_due
+
+        written = notify_due()
+        deliver_due()
+        if written:
+            self.stdout.write(f"Owner: {written} text(s) in the outbox (Escalations > Outbox).")
 
     def serve(self, addr: str, env: dict) -> None:
         manage = [sys.executable, "manage.py"]

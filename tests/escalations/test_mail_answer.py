@@ -1,0 +1,111 @@
+"""An answered escalation about an unknown mail: the assistant replies to the mail from the
+desk (SMTP) or marks it handled; only then is the mail marked read. Against Dovecot and
+the SMTP fixture."""
+
+import pytest
+from django.urls import reverse
+
+from escalations.models import Escalation
+from escalations.services import escalation_answer
+from inbox.models import Reply
+from inbox.sync import mailbox_sync
+from tests.inbox.conftest import desk_mailbox, sample  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SELLER_EMAIL = "orders@seller.test"
+    return smtp_server
+
+
+@pytest.fixture
+def answered(mailbox, desk_mailbox, seed_rules):  # noqa: F811
+    mailbox_sync(mailbox=desk_mailbox)  # connected empty: what comes now is new mail
+    mailbox.append("INBOX", sample("unknown-supplier.eml"))
+    mailbox_sync(mailbox=desk_mailbox)
+    escalation = Escalation.objects.get()
+    escalation_answer(escalation=escalation, kind="text", via="page",
+                      text="Tell Lin we order 200 as usual.")  # fmt: skip
+    return escalation
+
+
+def seen_on_server(mailbox) -> bool:
+    with mailbox.client() as client:
+        client.select_folder("INBOX", readonly=True)
+        [uid] = client.search()
+        return b"\\Seen" in client.get_flags([uid])[uid]
+
+
+def test_reply_from_the_desk_is_threaded_and_only_then_the_mail_is_read(
+    client, assistant, answered, mailbox, smtp, run_tasks_inline
+):
+    client.force_login(assistant)
+    mail = answered.mail
+    with run_tasks_inline():
+        page = client.post(reverse("escalation-reply", args=[answered.pk]),
+                           {"body": "Hello Lin, we will order 200 units as usual."})  # fmt: skip
+    assert page.status_code == 302
+    [received] = smtp.received
+    sent = received.message
+    assert sent["From"] == "orders@seller.test"
+    assert sent["To"] == mail.from_address
+    assert sent["Subject"] == f"Re: {mail.subject}"
+    assert sent["In-Reply-To"] == mail.message_id
+    assert mail.message_id in sent["References"]
+    assert "200 units" in sent.get_content()
+    assert Reply.objects.get().state == Reply.State.SENT
+    assert seen_on_server(mailbox)
+    answered.refresh_from_db()
+    assert answered.state == "resolved"
+
+
+def test_a_refused_reply_leaves_the_mail_unread_and_says_why(
+    client, assistant, answered, mailbox, smtp, run_tasks_inline
+):
+    smtp.sink.reply = "550 5.7.1 Relaying denied"
+    client.force_login(assistant)
+    with run_tasks_inline():
+        page = client.post(reverse("escalation-reply", args=[answered.pk]),
+                           {"body": "Hello Lin."}, follow=True)  # fmt: skip
+    assert "Relaying denied" in page.content.decode()
+    reply = Reply.objects.get()
+    assert reply.state == Reply.State.FAILED and "550" in reply.error
+    assert not seen_on_server(mailbox)
+    answered.refresh_from_db()
+    assert answered.state == "answered"
+
+
+def test_smtp_down_fails_visibly_and_changes_nothing(client, assistant, answered, mailbox,
+                                                     settings, run_tasks_inline):  # fmt: skip
+    from sellerdesk.devservers import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    client.force_login(assistant)
+    with run_tasks_inline():
+        page = client.post(reverse("escalation-reply", args=[answered.pk]),
+                           {"body": "Hello Lin."}, follow=True)  # fmt: skip
+    assert "Could not reach the mail server" in page.content.decode()
+    assert not seen_on_server(mailbox)
+
+
+def test_an_empty_reply_is_refused(client, assistant, answered, smtp):
+    client.force_login(assistant)
+    client.post(reverse("escalation-reply", args=[answered.pk]), {"body": "   "})
+    assert not Reply.objects.exists() and not smtp.received
+
+
+def test_marking_it_handled_marks_the_mail_read_and_resolves(client, assistant, answered,
+                                                             mailbox, run_tasks_inline):  # fmt: skip
+    client.force_login(assistant)
+    with run_tasks_inline():
+        client.post(reverse("escalation-handled", args=[answered.pk]))
+    assert seen_on_server(mailbox)
+    answered.refresh_from_db()
+    assert answered.state == "resolved"
