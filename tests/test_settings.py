@@ -130,3 +130,39 @@ def test_production_settings_refuse_the_dev_secret():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_half_configured_twilio_is_a_clear_error():
+    result = run_python(SHOW + "print(settings.TWILIO_ACCOUNT_SID)", TWILIO_ACCOUNT_SID="AC1")
+    assert result.returncode != 0
+    assert "TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER and OWNER_PHONE together" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtps://me%40shop.com:p%3Ass@smtp.example.com",
+            {
+                "EMAIL_HOST": "smtp.example.com",
+                "EMAIL_PORT": 465,
+                "EMAIL_USE_SSL": True,
+                "EMAIL_HOST_USER": "me@shop.com",
+                "EMAIL_HOST_PASSWORD": "p:ss",
+            },
+        ),
+        ("smtp://smtp.example.com:587?tls=true", {"EMAIL_PORT": 587, "EMAIL_USE_TLS": True}),
+        ("console://", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+    ],
+)
+def test_email_url_sets_djangos_mail_settings(monkeypatch, url, expected):
+    monkeypatch.setenv("EMAIL_URL", url)
+    config = env.env_email("EMAIL_URL", "console://")
+    assert {k: config[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "99999"])
+def test_bad_timeouts_are_refused(monkeypatch, value):
+    monkeypatch.setenv("TWILIO_TIMEOUT", value)
+    with pytest.raises(ImproperlyConfigured, match="TWILIO_TIMEOUT"):
+        env.env_seconds("TWILIO_TIMEOUT", 15)
