@@ -69,6 +69,11 @@ class Escalation(models.Model):
         on_delete=models.SET_NULL,
         related_name="escalations",
     )
+    # A buyer's question or a draft reply to a buyer: the conversation it belongs to.
+    conversation = models.ForeignKey(
+        "inbox.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="escalations",
+    )  # fmt: skip
     # Mail that was already there when the mailbox was connected: recorded, not texted.
     notify_owner = models.BooleanField(default=True)
     answer = models.TextField(blank=True)

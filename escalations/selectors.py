@@ -80,3 +80,13 @@ def texts_failed_count() -> int:
 
 def inbound_unfiled() -> QuerySet[InboundText]:
     return InboundText.objects.filter(escalation__isnull=True)
+
+
+def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:
+    """(what was asked, what the owner answered) for answered questions, newest first."""
+    return list(
+        Escalation.objects.filter(answer_kind__in=["text", "edited", "approved"])
+        .exclude(answer="")
+        .order_by("-answered_at")
+        .values_list("details", "answer")[:limit]
+    )

@@ -25,3 +25,45 @@ def order_id(subject: str, body: str) -> str:
 def marketplace(relay_address: str) -> str:
     found = RELAY.search(relay_address or "")
     return MARKETPLACES.get(found.group(1).lower(), found.group(1).upper()) if found else ""
+
+
+_BEGIN = re.compile(r"-{3,}\s*Begin message\s*-{3,}", re.IGNORECASE)
+_END = re.compile(r"-{3,}\s*End message\s*-{3,}", re.IGNORECASE)
+_TRAILER = re.compile(r"\n\s*(Was this email helpful\?|Copyright \d{4} Amazon).*", re.DOTALL)
+LANGUAGES = {"DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
+             "PL": "pl", "TR": "tr", "JP": "ja", "BR": "pt"}  # fmt: skip
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_LINK = re.compile(
+    r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|co|shop|store|info|biz|de|uk|jp)\b)",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def buyer_text(text: str) -> str:
+    """What the buyer wrote, without the frame Amazon puts around it."""
+    text = text or ""
+    begin, end = _BEGIN.search(text), _END.search(text)
+    if begin and end and end.start() > begin.end():
+        return text[begin.end() : end.start()].strip()
+    return _TRAILER.sub("", text).strip()
+
+
+def language(marketplace_code: str, text: str) -> str:
+    if _KANA.search(text or ""):
+        return "ja"
+    return LANGUAGES.get(marketplace_code, "en")
+
+
+def is_amazon_relay(address: str) -> bool:
+    return bool(RELAY.search(address or ""))
+
+
+def reply_problems(body: str) -> list[str]:
+    """Why Amazon would reject this reply to a buyer (it refuses links and addresses)."""
+    problems = []
+    if _EMAIL.search(body or ""):
+        problems.append("It contains an email address; Amazon rejects replies with one.")
+    if _LINK.search(_EMAIL.sub("", body or "")):
+        problems.append("It contains a link or web address; Amazon rejects replies with one.")
+    return problems

@@ -16,9 +16,7 @@ from django.db.models import Case, F, TextField, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from inbox import buyers
 from inbox.models import (
-    BuyerMessage,
     EmailRule,
     Folder,
     MailAction,
@@ -183,20 +181,9 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
             for m in messages
         )
     elif kind == MailKind.BUYER_MESSAGE:
-        BuyerMessage.objects.bulk_create(
-            [
-                BuyerMessage(
-                    message=m,
-                    buyer_name=buyers.buyer_name(m.from_name),
-                    relay_address=m.from_address,
-                    order_id=buyers.order_id(m.subject, m.content.text),
-                    marketplace=buyers.marketplace(m.from_address),
-                    received_at=m.date or m.created_at,
-                )
-                for m in messages
-            ],
-            ignore_conflicts=True,
-        )
+        from inbox.conversations import buyer_messages_file
+
+        buyer_messages_file(messages)
     elif kind == MailKind.ESCALATE:
         from escalations.services import escalations_open_for_mail
 

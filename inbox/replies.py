@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inbox.actions import mail_action_request
-from inbox.models import MailAction, Message, Reply
+from inbox.models import MailAction, Message, Reply, ReplyAttachment
 from inbox.smtp import MailSendError, smtp_send
 
 MAX_BODY = 20_000
@@ -21,10 +21,22 @@ def reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith("re:") else f"Re: {subject}".strip()
 
 
-def mail_reply_send(*, message: Message, body: str, by, after_sent: str = "mark_read") -> Reply:
-    """Write the reply down, hand it to the SMTP server, and only once it is accepted do
-    `after_sent` to the mail (mark it read; or nothing). A refused or failed send leaves
-    the mail as it is and the reply marked failed with the server's reason."""
+MAX_ATTACHMENTS_BYTES = 10 * 1024 * 1024
+
+
+def mail_reply_send(
+    *,
+    message: Message,
+    body: str,
+    by,
+    conversation=None,
+    kind: str = Reply.Kind.REPLY,
+    attachments=(),
+) -> Reply:
+    """Write the reply down, hand it to the SMTP server, and only once it is accepted touch
+    the mail: a buyer's conversation is marked answered (its mail goes to Trash once every
+    message in it is); any other mail is marked read. A refused or failed send leaves the
+    mail as it is and the reply marked failed with the server's reason."""
     body = body.strip()
     if not body:
         raise ValidationError("The reply is empty.")
@@ -33,17 +45,36 @@ def mail_reply_send(*, message: Message, body: str, by, after_sent: str = "mark_
     to = message.from_address
     if not to or "@" not in to:
         raise ValidationError("This mail has no sender address to reply to.")
+    attachments = list(attachments)
+    total = sum(len(content) for _, _, content in attachments)
+    if total > MAX_ATTACHMENTS_BYTES:
+        raise ValidationError(
+            f"The attachments come to {total / 1048576:.1f} MB; at most 10 MB can be sent."
+        )
     references = " ".join(filter(None, [message.references, message.message_id])).strip()
     reply = Reply.objects.create(
-        message=message, from_address=settings.SELLER_EMAIL, to=to,
-        subject=reply_subject(message.subject)[:998], body=body,
+        message=message,
+        from_address=settings.SELLER_EMAIL,
+        to=to,
+        subject=reply_subject(message.subject)[:998],
+        body=body,
         header_message_id=make_msgid(domain=settings.SELLER_EMAIL.rpartition("@")[2] or None),
-        in_reply_to=message.message_id, references=references, sent_by=by,
+        in_reply_to=message.message_id,
+        references=references,
+        sent_by=by,
+        conversation=conversation,
+        kind=kind,
+    )
+    ReplyAttachment.objects.bulk_create(
+        ReplyAttachment(reply=reply, filename=name[:255], content_type=ctype[:100],
+                        size=len(content), content=content)
+        for name, ctype, content in attachments
     )  # fmt: skip
-    return reply_deliver(reply=reply, after_sent=after_sent)
+    return reply_deliver(reply=reply)
 
 
-def reply_deliver(*, reply: Reply, after_sent: str = "mark_read") -> Reply:
+def reply_deliver(*, reply: Reply) -> Reply:
+    """Send (or send again) a reply that was not accepted yet."""
     claimed = (
         Reply.objects.filter(pk=reply.pk)
         .exclude(state=Reply.State.SENT)
@@ -68,7 +99,11 @@ def reply_deliver(*, reply: Reply, after_sent: str = "mark_read") -> Reply:
         Reply.objects.filter(pk=reply.pk).update(
             state=Reply.State.SENT, sent_at=timezone.now(), error=""
         )
-        if after_sent == "mark_read":
+        if reply.conversation_id:
+            from inbox.conversations import conversation_replied
+
+            conversation_replied(reply=reply)
+        else:
             mail_seen(message=reply.message, by=reply.sent_by, reason="replied from the desk")
     reply.refresh_from_db()
     return reply

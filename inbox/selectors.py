@@ -37,3 +37,31 @@ def message_detail(*, pk: int) -> Message:
 
 def mailbox_status() -> list[Mailbox]:
     return list(Mailbox.objects.filter(is_active=True).order_by("name"))
+
+
+def conversation_queue(*, state: str = "waiting"):
+    from inbox.models import Conversation
+
+    conversations = Conversation.objects.annotate(
+        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True))
+    )
+    if state == "waiting":
+        return conversations.filter(state=Conversation.State.WAITING).order_by("due_at", "pk")
+    return conversations.exclude(state=Conversation.State.WAITING).order_by("-last_message_at")
+
+
+def conversation_history(*, conversation) -> list[tuple]:
+    """(when, who, kind, object) for every buyer message and reply, oldest first."""
+    items = [(m.received_at, "buyer", m) for m in conversation.messages.select_related("message")]
+    items += [
+        (r.created_at, "reply", r) for r in conversation.replies.prefetch_related("attachments")
+    ]
+    return sorted(items, key=lambda item: item[0])
+
+
+def reply_templates_for(*, conversation):
+    from inbox.models import ReplyTemplate
+
+    return ReplyTemplate.objects.filter(
+        Q(language="") | Q(language=conversation.language), purpose=ReplyTemplate.Purpose.REPLY
+    )

@@ -165,6 +165,9 @@ SELLER_EMAIL = env_str("SELLER_EMAIL", "seller@localhost")
 DEFAULT_FROM_EMAIL = SELLER_EMAIL
 SERVER_EMAIL = SELLER_EMAIL
 
+# A buyer waiting this close to Amazon's 24 hours: the owner is told.
+BUYER_WARN_HOURS = env_int("BUYER_WARN_HOURS", 4, minimum=1)
+
 # --- The owner, and texts to them ---
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from escalations.urls import owner_urlpatterns, public_urlpatterns
+from inbox.urls import buyer_urlpatterns
 
 admin.site.site_header = "SellerDesk admin"
 admin.site.site_title = "SellerDesk admin"
@@ -15,5 +16,6 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("", include(public_urlpatterns)),
     path("mail/", include("inbox.urls")),
+    path("buyers/", include(buyer_urlpatterns)),
     path("", include("dashboard.urls")),
 ]

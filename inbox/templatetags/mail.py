@@ -25,3 +25,31 @@ def sanitized(html: str) -> str:
             clean_content_tags={"script", "style", "title", "head"},
         )
     )
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+@register.filter
+def time_left(due, now) -> str:
+    """Amazon's clock for a waiting conversation: '3 h 05 min left' or 'overdue by 40 min'."""
+    if not due:
+        return ""
+    seconds = (due - now).total_seconds()
+    return f"{_span(seconds)} left" if seconds > 0 else f"overdue by {_span(seconds)}"
+
+
+@register.filter
+def urgency(due, now) -> str:
+    """A CSS class: overdue, or soon (inside the warning window), or nothing."""
+    from django.conf import settings
+
+    if not due:
+        return ""
+    seconds = (due - now).total_seconds()
+    if seconds <= 0:
+        return "overdue"
+    return "soon" if seconds <= settings.BUYER_WARN_HOURS * 3600 else ""

@@ -1,0 +1,140 @@
+"""The reply queue's pages: the queue, one conversation with its composer."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from inbox import conversations as service
+from inbox.forms import BuyerReplyForm, NoResponseForm
+from inbox.models import BuyerMessage, Conversation, Reply, ReplyTemplate
+from inbox.selectors import conversation_history, conversation_queue, reply_templates_for
+from sellerdesk.roles import Role, role_required
+
+
+@role_required(Role.ASSISTANT)
+def queue(request):
+    state = "answered" if request.GET.get("state") == "answered" else "waiting"
+    template = (
+        "inbox/buyers_rows.html" if request.headers.get("HX-Request") else "inbox/buyers.html"
+    )
+    return render(request, template, {"conversations": conversation_queue(state=state)[:200],
+                                      "state": state, "now": timezone.now()})  # fmt: skip
+
+
+def _composer_text(request, conversation) -> str:
+    if "template" in request.GET:
+        found = (
+            ReplyTemplate.objects.filter(pk=request.GET["template"]).first()
+            if request.GET["template"].isdigit()
+            else None
+        )
+        if found:
+            return found.render(
+                buyer_name=conversation.buyer_name,
+                order_id=conversation.order_id,
+                assistant_name=request.user.full_name,
+            )
+    return conversation.draft
+
+
+@role_required(Role.ASSISTANT)
+def conversation(request, pk: int):
+    item = get_object_or_404(Conversation, pk=pk)
+    suggestions = service.suggestions_for(conversation=item)
+    body = _composer_text(request, item)
+    if request.GET.get("suggestion", "").isdigit():
+        n = int(request.GET["suggestion"])
+        if n < len(suggestions):
+            body = suggestions[n]["answer"]
+    form = BuyerReplyForm(initial={"body": body})
+    return _render(request, item, form, suggestions)
+
+
+def _render(request, item, form, suggestions=None, status=200):
+    if suggestions is None:
+        suggestions = service.suggestions_for(conversation=item)
+    context = {
+        "conversation": item,
+        "history": conversation_history(conversation=item),
+        "form": form,
+        "templates": reply_templates_for(conversation=item),
+        "suggestions": suggestions,
+        "no_response_form": NoResponseForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "inbox/conversation.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def send(request, pk: int):
+    item = get_object_or_404(Conversation, pk=pk)
+    form = BuyerReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render(request, item, form, status=400)
+    action, body = form.cleaned_data["action"], form.cleaned_data["body"]
+    upload = form.cleaned_data.get("attachment")
+    attachments = (
+        [(upload.name, upload.content_type or "application/octet-stream", upload.read())]
+        if upload
+        else []
+    )
+    try:
+        if action == "ask_owner":
+            reply = service.conversation_ask_owner(conversation=item, by=request.user, question="")
+        elif action == "approval":
+            escalation = service.conversation_send_for_approval(
+                conversation=item, body=body, by=request.user
+            )
+            messages.success(request, f"Sent to the owner for approval as #{escalation.reference}.")
+            return redirect("buyer-conversation", pk=pk)
+        else:
+            reply = service.conversation_reply_send(
+                conversation=item, body=body, by=request.user, attachments=attachments
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _render(request, item, form, status=400)
+    if reply.state == Reply.State.SENT:
+        done = "Holding reply sent and the owner asked" if action == "ask_owner" else "Reply sent"
+        messages.success(request, f"{done}: the mail server accepted it.")
+    else:
+        messages.error(request, f"The reply was not sent: {reply.error} It is kept; try again.")
+    return redirect("buyer-conversation", pk=pk)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def retry(request, pk: int):
+    reply = get_object_or_404(Reply, pk=pk)
+    reply = service.reply_retry(reply=reply)
+    if reply.state == Reply.State.SENT:
+        messages.success(request, "Reply sent: the mail server accepted it.")
+    else:
+        messages.error(request, f"Still not sent: {reply.error}")
+    return (
+        redirect("buyer-conversation", pk=reply.conversation_id)
+        if reply.conversation_id
+        else redirect("buyer-queue")
+    )
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def no_response(request, pk: int):
+    buyer_message = get_object_or_404(BuyerMessage, pk=pk)
+    form = NoResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            service.buyer_message_no_response(
+                buyer_message=buyer_message, by=request.user, why=form.cleaned_data["why"]
+            )
+            messages.success(request, "Recorded: no response needed.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Say why no response is needed.")
+    return redirect("buyer-conversation", pk=buyer_message.conversation_id)
