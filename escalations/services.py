@@ -65,6 +65,7 @@ def escalation_open(
     details: str = "",
     draft: str = "",
     mail=None,
+    conversation=None,
     notify_owner: bool = True,
     by=None,
 ) -> Escalation:
@@ -80,6 +81,7 @@ def escalation_open(
         details=details,
         draft=draft,
         mail=mail,
+        conversation=conversation,
         notify_owner=notify_owner,
         opened_by=by,
         created_at=now,
@@ -165,7 +167,23 @@ def escalation_answer(
                 "next_step_at",
             ]
         )
+        if current.conversation_id and kind != Escalation.AnswerKind.DISMISSED:
+            _buyer_answer(current, kind)
     return current
+
+
+def _buyer_answer(escalation: Escalation, kind: str) -> None:
+    """A buyer's question answered: the reply is drafted from the answer. A draft reply
+    approved: it is sent to the buyer (a failed send is shown in the conversation)."""
+    from inbox.conversations import conversation_owner_answered
+
+    approved = kind in (Escalation.AnswerKind.APPROVED, Escalation.AnswerKind.EDITED)
+    conversation_owner_answered(
+        conversation=escalation.conversation,
+        answer=escalation.answer,
+        about=escalation.about,
+        approved=approved,
+    )
 
 
 def escalation_close(*, escalation: Escalation, by, cancel: bool = False) -> None:

@@ -89,6 +89,8 @@ def reply_deliver(*, reply: Reply) -> Reply:
         headers["References"] = reply.references
     mail = EmailMessage(reply.subject, reply.body, from_email=reply.from_address,
                         to=[reply.to], headers=headers)  # fmt: skip
+    for attachment in reply.attachments.all():
+        mail.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     try:
         smtp_send(mail)
     except MailSendError as exc:

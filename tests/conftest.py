@@ -3,6 +3,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+
 from django.contrib.auth.models import Group
 from imapclient import IMAPClient
 
@@ -10,6 +11,9 @@ from sellerdesk.devservers.dovecot import DovecotServer
 from sellerdesk.devservers.smtp import SmtpServer
 from sellerdesk.models import User
 from sellerdesk.roles import Role
+
+# Twilio's stand-in, a chat webhook and the owner's email, for any test that texts the owner.
+pytest_plugins = ["tests.escalations.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

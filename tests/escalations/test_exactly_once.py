@@ -17,7 +17,7 @@ from django.utils import timezone
 from escalations.models import Escalation, EscalationPolicy, Notification
 from escalations.services import deliver_due, notify_due
 from tests.conftest import ROOT, manage_env
-from tests.escalations.conftest import twilio_settings
+from tests.escalations.fixtures import twilio_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

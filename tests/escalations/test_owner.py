@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from escalations.links import owner_link
 from escalations.models import Escalation, InboundText, Notification
 from escalations.services import deliver_due, escalation_close, escalation_open, notify_due
-from tests.escalations.conftest import AUTH_TOKEN, OWNER_PHONE, assert_good_text
+from tests.escalations.fixtures import AUTH_TOKEN, OWNER_PHONE, assert_good_text
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from escalations.services import (
 )
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
-from tests.escalations.conftest import OWNER_PHONE, assert_good_text
+from tests.escalations.fixtures import OWNER_PHONE, assert_good_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,5 @@
+"""Fixtures for the owner's channels: Twilio's stand-in, a chat webhook, the owner's email."""
+
 import re
 from urllib.parse import urlsplit
 
