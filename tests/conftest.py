@@ -3,7 +3,6 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-
 from django.contrib.auth.models import Group
 from imapclient import IMAPClient
 
