@@ -93,9 +93,36 @@ def smtp_server():
     server.stop()
 
 
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """The desk's outgoing mail (EMAIL_URL) pointed at the SMTP fixture."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SELLER_EMAIL = "orders@seller.test"
+    return smtp_server
+
+
+@pytest.fixture
+def desk_mailbox(db, mailbox):
+    """The desk's Mailbox row for the test's Dovecot user."""
+    from inbox.models import Mailbox
+
+    return Mailbox.objects.create(
+        name="shop",
+        host="127.0.0.1",
+        port=mailbox.server.port,
+        use_ssl=False,
+        username=mailbox.user,
+        password=mailbox.server.password,
+    )
+
+
 def _person(email: str, role: str, name: str, initials: str) -> User:
     user = User.objects.create_user(email, "pass-for-tests-9", full_name=name, initials=initials)
-    user.groups.add(Group.objects.get(name=role))
+    # A transactional test flushes the groups the migrations made: make them again.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

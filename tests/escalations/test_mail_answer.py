@@ -9,23 +9,13 @@ from escalations.models import Escalation
 from escalations.services import escalation_answer
 from inbox.models import Reply
 from inbox.sync import mailbox_sync
-from tests.inbox.conftest import desk_mailbox, sample  # noqa: F401 - fixture
+from tests.inbox.conftest import sample
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SELLER_EMAIL = "orders@seller.test"
-    return smtp_server
-
-
-@pytest.fixture
-def answered(mailbox, desk_mailbox, seed_rules):  # noqa: F811
+def answered(mailbox, desk_mailbox, seed_rules):
     mailbox_sync(mailbox=desk_mailbox)  # connected empty: what comes now is new mail
     mailbox.append("INBOX", sample("unknown-supplier.eml"))
     mailbox_sync(mailbox=desk_mailbox)

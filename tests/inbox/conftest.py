@@ -2,10 +2,6 @@ import json
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-
-from inbox.models import Mailbox
-
 SAMPLES = Path(__file__).resolve().parents[2] / "inbox" / "samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text())
 
@@ -31,15 +27,3 @@ def load_samples(mailbox) -> None:
     with mailbox.client() as client:
         for entry in MANIFEST:
             client.append(entry["folder"], sample(entry["file"]))
-
-
-@pytest.fixture
-def desk_mailbox(db, mailbox) -> Mailbox:
-    return Mailbox.objects.create(
-        name="shop",
-        host="127.0.0.1",
-        port=mailbox.server.port,
-        use_ssl=False,
-        username=mailbox.user,
-        password=mailbox.server.password,
-    )

@@ -21,16 +21,6 @@ BUYERS = [e for e in MANIFEST if e["kind"] == "buyer"]
 
 
 @pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SELLER_EMAIL = "orders@seller.test"
-    return smtp_server
-
-
-@pytest.fixture
 def samples(mailbox, desk_mailbox, seed_rules, run_tasks_inline):
     load_samples(mailbox)
     with run_tasks_inline():

@@ -1,0 +1,65 @@
+"""Pages in a real browser: Debian's Chromium driven by Playwright against the desk served
+on 127.0.0.1 (pytest-django's live server)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing_server
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        missing_server("chromium (apt-get install chromium; `make test` installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the test's own database calls are
+    # still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--disable-background-networking", "--no-sandbox", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True)  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tasks_run_at_once():
+    """The live server runs in a thread of this process: tasks run there, as queued."""
+    from django_q.conf import Conf
+
+    Conf.SYNC = True
+    yield
+    Conf.SYNC = False
+
+
+def log_in(page, live_server, email: str, password: str = "pass-for-tests-9") -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
