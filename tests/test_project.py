@@ -110,6 +110,14 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         owner_page = requests.get(links[0], timeout=5)
         assert owner_page.status_code == 200 and "Waiting for you" in owner_page.text
         assert "Send answer" in owner_page.text
+        # Buyers wait with live clocks; the composer offers templates and earlier answers.
+        buyers = session.get(f"http://127.0.0.1:{port}/buyers/", timeout=5).text
+        assert "Jennifer Walsh" in buyers and " left" in buyers and "overdue by" in buyers
+        assert 'hx-trigger="every 30s"' in buyers
+        marcus = re.search(r'href="(/buyers/\d+/)">Marcus Lee', buyers)
+        composer = session.get(f"http://127.0.0.1:{port}{marcus[1]}", timeout=5).text
+        assert "Start from a template" in composer and "Delivered but not found" in composer
+        assert "hand wash only" in composer
         children = subprocess.run(
             ["pgrep", "-f", "-s", str(desk.pid), "manage.py qcluster"],
             capture_output=True,

@@ -7,6 +7,18 @@ from sellerdesk.models import User
 from sellerdesk.roles import Role
 
 DEMO_PASSWORD = "sellerdesk-demo"
+# What the owner answered buyers before: the composer suggests these for similar questions.
+EARLIER_ANSWERS = [
+    ("Is the bamboo cutting board dishwasher safe? I want to give it as a gift.",
+     "No, hand wash only: dishwasher heat splits bamboo. A little mineral oil once a month "
+     "keeps it like new."),
+    ("Tracking says delivered but I can't find the package anywhere. Can you check with the "
+     "carrier?",
+     "Ask them to check with neighbours and around the door; if it has not turned up within "
+     "48 hours, send a replacement."),
+    ("The garlic press arrived broken. Can I get a new one?",
+     "Send a replacement today; they do not need to return the broken one."),
+]  # fmt: skip
 DEMO_PEOPLE = [
     ("assistant@demo.test", Role.ASSISTANT, "Maria Santos", "MS", "+15550100001"),
     ("owner@demo.test", Role.OWNER, "Sam Carter", "SC", "+15550100002"),
@@ -36,6 +48,19 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 user.groups.set([Group.objects.get(name=role)])
+            self.earlier_answers()
         self.stdout.write(f"Demo people (password for each: {DEMO_PASSWORD}):")
         for email, role, name, _, _ in DEMO_PEOPLE:
             self.stdout.write(f"  {role:<10} {email:<22} {name}")
+
+    def earlier_answers(self) -> None:
+        from escalations.models import Escalation
+
+        for question, answer in EARLIER_ANSWERS:
+            Escalation.objects.get_or_create(
+                about=Escalation.About.BUYER_QUESTION, details=question,
+                defaults={"summary": f"A buyer asks: {question}"[:300], "answer": answer,
+                          "answer_kind": Escalation.AnswerKind.TEXT,
+                          "state": Escalation.State.RESOLVED, "notify_owner": False,
+                          "answered_via": "page"},
+            )  # fmt: skip
