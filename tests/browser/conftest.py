@@ -11,22 +11,27 @@ from tests.conftest import missing_server
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not Path(CHROMIUM).exists():
         missing_server("chromium (apt-get install chromium; `make test` installs it as root)")
     from playwright.sync_api import sync_playwright
 
     # Playwright runs an event loop in this thread; the test's own database calls are
-    # still synchronous.
+    # still synchronous. Only while the browser tests run: commands they start must not
+    # inherit it (`check --deploy` refuses it).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--disable-background-networking", "--no-sandbox",
+                      "--disable-dev-shm-usage"],
+            )  # fmt: skip
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
