@@ -126,18 +126,24 @@ def _latest_mail(conversation: Conversation):
     return latest.message
 
 
-def conversation_reply_send(
-    *, conversation: Conversation, body: str, by, kind: str = Reply.Kind.REPLY, attachments=()
-) -> Reply:
-    """Send a reply to the buyer through Amazon's relay, threaded to their last message.
-    Refused before sending when Amazon would reject it (a link, an email address, not a
-    relay address). Returns the Reply: sent, or failed with the reason."""
+def _checked(body: str) -> str:
+    """The reply as it will be sent, or ValidationError saying why Amazon would refuse it."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("The reply is empty.")
     problems = buyers.reply_problems(body)
     if problems:
         raise ValidationError(problems)
+    return body
+
+
+def conversation_reply_send(
+    *, conversation: Conversation, body: str, by, kind: str = Reply.Kind.REPLY, attachments=()
+) -> Reply:
+    """Send a reply to the buyer through Amazon's relay, threaded to their last message.
+    Refused before sending when Amazon would reject it (a link, an email address, not a
+    relay address). Returns the Reply: sent, or failed with the reason."""
+    body = _checked(body)
     if not buyers.is_amazon_relay(conversation.relay_address):
         raise ValidationError(
             f"{conversation.relay_address} is not an Amazon relay address: replies to buyers "
@@ -162,13 +168,20 @@ def conversation_replied(*, reply: Reply) -> None:
     BuyerMessage.objects.filter(
         conversation=conversation, answered_at__isnull=True, received_at__lte=reply.created_at
     ).update(answered_at=now, answered_by_reply=reply)
-    if not conversation.messages.filter(answered_at__isnull=True).exists():
-        conversation.state = Conversation.State.ANSWERED
-        conversation.waiting_since = conversation.due_at = None
-        conversation.draft = "" if reply.kind == Reply.Kind.REPLY else conversation.draft
-        conversation.save()
+    if _settle(conversation) and reply.kind == Reply.Kind.REPLY:
+        Conversation.objects.filter(pk=conversation.pk).update(draft="")
     if reply.kind == Reply.Kind.REPLY:
         _trash_when_all_answered(conversation, reason=f"answered (reply {reply.pk} accepted)")
+
+
+def _settle(conversation: Conversation) -> bool:
+    """Stop the clock when no buyer message waits any more. True when it stopped."""
+    if conversation.messages.filter(answered_at__isnull=True).exists():
+        return False
+    Conversation.objects.filter(pk=conversation.pk).update(
+        state=Conversation.State.ANSWERED, waiting_since=None, due_at=None
+    )
+    return True
 
 
 def _trash_when_all_answered(conversation: Conversation, *, reason: str) -> int:
@@ -207,10 +220,7 @@ def buyer_message_no_response(*, buyer_message: BuyerMessage, by, why: str) -> N
         conversation = Conversation.objects.select_for_update().get(
             pk=buyer_message.conversation_id
         )
-        if not conversation.messages.filter(answered_at__isnull=True).exists():
-            conversation.state = Conversation.State.ANSWERED
-            conversation.waiting_since = conversation.due_at = None
-            conversation.save()
+        _settle(conversation)
         _trash_when_all_answered(conversation, reason=f"no response needed: {why}"[:255])
 
 
@@ -271,12 +281,7 @@ def conversation_send_for_approval(*, conversation: Conversation, body: str, by)
     """A reply the owner approves (or edits) on their page before it goes to the buyer."""
     from escalations.services import escalation_open
 
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("The reply is empty.")
-    problems = buyers.reply_problems(body)
-    if problems:
-        raise ValidationError(problems)
+    body = _checked(body)
     summary = f"Approve a reply to {conversation.buyer_name} (order {conversation.order_id or '?'})"
     return escalation_open(
         about="draft",

@@ -55,13 +55,9 @@ def chat_hook(settings):
 
 
 @pytest.fixture
-def owner_email(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+def owner_email(settings, smtp):
     settings.OWNER_EMAIL = "owner@seller.test"
-    return smtp_server
+    return smtp
 
 
 def assert_good_text(body: str, *, reference: str, initials: str, client=None) -> str:
