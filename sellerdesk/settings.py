@@ -189,3 +189,30 @@ if bool(TWILIO_ACCOUNT_SID) != bool(TWILIO_AUTH_TOKEN) or (
         "Texts through Twilio need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
         "TWILIO_FROM_NUMBER and OWNER_PHONE together (leave all unset for the outbox)."
     )
+
+# --- Amazon (Selling Partner API) ---
+# The default seller account; more can be added in admin. All three unset = not connected.
+SPAPI_REFRESH_TOKEN = env_str("SPAPI_REFRESH_TOKEN")
+SPAPI_LWA_APP_ID = env_str("SPAPI_LWA_APP_ID")
+SPAPI_LWA_CLIENT_SECRET = env_str("SPAPI_LWA_CLIENT_SECRET")
+SPAPI_MARKETPLACES = env_list("SPAPI_MARKETPLACES", ["US"])
+# Another base URL for the API and for Login with Amazon's token (a local stand-in).
+SPAPI_ENDPOINT = env_url("SPAPI_ENDPOINT", schemes=("http", "https")).rstrip("/")
+SPAPI_TOKEN_URL = env_url("SPAPI_TOKEN_URL", schemes=("http", "https"))
+SPAPI_TIMEOUT = env_seconds("SPAPI_TIMEOUT", 30)
+SPAPI_RETRIES = env_int("SPAPI_RETRIES", 3, minimum=0)
+SPAPI_BACKOFF_SECONDS = env_seconds("SPAPI_BACKOFF_SECONDS", 2)
+SPAPI_POLL_SECONDS = env_seconds("SPAPI_POLL_SECONDS", 10)
+SPAPI_POLLS = env_int("SPAPI_POLLS", 30, minimum=1)
+# A call the rate limit allows within this long waits for it; later ones wait for the next pull.
+SPAPI_MAX_WAIT_SECONDS = env_seconds("SPAPI_MAX_WAIT_SECONDS", 200)
+AMAZON_PULL_MINUTES = env_int("AMAZON_PULL_MINUTES", 15, minimum=5)
+# Unshipped orders this close to their ship-by time are highlighted.
+SHIP_BY_WARN_HOURS = env_int("SHIP_BY_WARN_HOURS", 6, minimum=1)
+if any([SPAPI_REFRESH_TOKEN, SPAPI_LWA_APP_ID, SPAPI_LWA_CLIENT_SECRET]) and not all(
+    [SPAPI_REFRESH_TOKEN, SPAPI_LWA_APP_ID, SPAPI_LWA_CLIENT_SECRET]
+):
+    raise ImproperlyConfigured(
+        "Amazon needs SPAPI_REFRESH_TOKEN, SPAPI_LWA_APP_ID and SPAPI_LWA_CLIENT_SECRET "
+        "together (leave all unset when the desk is not connected)."
+    )

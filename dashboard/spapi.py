@@ -1,0 +1,228 @@
+"""Amazon's Selling Partner API: the one module that imports `sp_api`.
+
+Every call goes through the account's rate budget for its operation (Amazon's token bucket,
+kept in the database), retries 429 and 5xx with backoff, and raises SpApiError saying
+whether a later pull can help. SPAPI_ENDPOINT and SPAPI_TOKEN_URL point the real library
+at another server (a local stand-in).
+"""
+
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from sp_api.api import Orders, Reports
+from sp_api.auth import AccessTokenClient
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import Marketplaces
+from sp_api.base.exceptions import SellingApiException
+
+from dashboard.models import RateBudget, SellerAccount
+
+RATE_LIMITS = {  # operation: (requests per second, burst), Amazon's documented limits
+    "searchOrders": (0.0056, 20),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getReportDocument": (0.0167, 15),
+}
+PERFORMANCE_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
+
+
+def _sleep(seconds: float) -> None:
+    """Waiting for Amazon (a rate limit, a backoff, a report being made)."""
+    time.sleep(seconds)
+
+
+class SpApiError(Exception):
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class RateLimited(SpApiError):
+    def __init__(self, operation: str, wait: float):
+        super().__init__(
+            f"{operation}: Amazon's rate limit allows the next call in {wait:.0f} s.",
+            retryable=True,
+        )
+        self.wait = wait
+
+
+def marketplace(code: str):
+    """sp_api reads only endpoint, marketplace_id and region from a marketplace."""
+    try:
+        known = Marketplaces[code]
+    except KeyError:
+        raise SpApiError(f"Unknown marketplace code {code!r}.", retryable=False) from None
+    endpoint = settings.SPAPI_ENDPOINT or known.endpoint
+    return SimpleNamespace(
+        endpoint=endpoint, marketplace_id=known.marketplace_id, region=known.region
+    )
+
+
+def _token_client_class():
+    if not settings.SPAPI_TOKEN_URL:
+        return AccessTokenClient
+    url = urlsplit(settings.SPAPI_TOKEN_URL)
+    return type(
+        "DeskTokenClient",
+        (AccessTokenClient,),
+        {"scheme": f"{url.scheme}://", "host": url.netloc, "path": url.path},
+    )
+
+
+def take(account: SellerAccount, operation: str, *, now=None) -> None:
+    """Spend one request from the operation's bucket, or raise RateLimited saying when."""
+    rate, burst = RATE_LIMITS[operation]
+    now = now or timezone.now()
+    with transaction.atomic():
+        budget, _ = RateBudget.objects.select_for_update().get_or_create(
+            account=account,
+            operation=operation,
+            defaults={"rate": rate, "burst": burst, "tokens": burst, "updated_at": now},
+        )
+        elapsed = max(0.0, (now - budget.updated_at).total_seconds())
+        tokens = min(budget.burst, budget.tokens + elapsed * budget.rate)
+        if tokens < 1:
+            raise RateLimited(operation, (1 - tokens) / budget.rate)
+        budget.tokens, budget.updated_at = tokens - 1, now
+        budget.save(update_fields=["tokens", "updated_at"])
+
+
+def _learn(account: SellerAccount, operation: str, headers) -> None:
+    """Amazon says the operation's current rate in x-amzn-RateLimit-Limit: believe it."""
+    value = (headers or {}).get("x-amzn-RateLimit-Limit") or (headers or {}).get(
+        "x-amzn-ratelimit-limit"
+    )
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        return
+    if rate > 0:
+        RateBudget.objects.filter(account=account, operation=operation).exclude(rate=rate).update(
+            rate=rate
+        )
+
+
+def _empty_bucket(account: SellerAccount, operation: str) -> None:
+    RateBudget.objects.filter(account=account, operation=operation).update(
+        tokens=0, updated_at=timezone.now()
+    )
+
+
+@dataclass
+class Client:
+    account: SellerAccount
+
+    def _credentials(self) -> dict:
+        return {
+            "refresh_token": self.account.refresh_token,
+            "lwa_app_id": self.account.lwa_app_id,
+            "lwa_client_secret": self.account.lwa_client_secret,
+        }
+
+    def _api(self, cls, code: str, **kwargs):
+        # Over plain http (a local stand-in) there is no certificate to check: skip loading
+        # the CA bundle, which sp_api would otherwise do for every request.
+        plain = settings.SPAPI_ENDPOINT.startswith("http://")
+        return cls(
+            marketplace=marketplace(code),
+            credentials=self._credentials(),
+            auth_token_client_class=_token_client_class(),
+            verify=not plain,
+            timeout=settings.SPAPI_TIMEOUT,
+            **kwargs,
+        )
+
+    def _call(self, operation: str, call):
+        """One request: within the budget, retried on 429 and 5xx with backoff."""
+        for attempt in range(settings.SPAPI_RETRIES + 1):
+            try:
+                take(self.account, operation)
+            except RateLimited as exc:
+                if exc.wait > settings.SPAPI_MAX_WAIT_SECONDS:
+                    raise  # the next pull tries again
+                _sleep(exc.wait)
+                take(self.account, operation)
+            try:
+                response = call()
+            except SellingApiException as exc:
+                status = getattr(exc, "code", 0)
+                message = getattr(exc, "message", "") or str(exc)
+                if status == 429:
+                    _empty_bucket(self.account, operation)
+                retryable = status == 429 or status >= 500
+                if not retryable or attempt == settings.SPAPI_RETRIES:
+                    raise SpApiError(
+                        f"{operation}: Amazon answered {status} {message}", retryable=retryable
+                    ) from None
+                _sleep(settings.SPAPI_BACKOFF_SECONDS * 2**attempt)
+                continue
+            except AuthorizationError as exc:
+                raise SpApiError(
+                    f"Login with Amazon refused the credentials: {exc}", retryable=False
+                ) from None
+            except (OSError, ValueError, EOFError, zlib.error) as exc:  # network, broken document
+                if attempt == settings.SPAPI_RETRIES:
+                    raise SpApiError(f"{operation}: {exc}", retryable=True) from None
+                _sleep(settings.SPAPI_BACKOFF_SECONDS * 2**attempt)
+                continue
+            _learn(self.account, operation, getattr(response, "headers", None))
+            return response
+        raise AssertionError("unreachable")
+
+    def unshipped_orders(self, code: str) -> list[dict]:
+        """Every UNSHIPPED or PARTIALLY_SHIPPED order of the last 30 days, all pages."""
+        api = self._api(Orders, code, version="2026-01-01")
+        since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        params = {
+            "marketplaceIds": [api.marketplace_id],
+            "createdAfter": since,
+            "fulfillmentStatuses": ["UNSHIPPED", "PARTIALLY_SHIPPED"],
+            "maxResultsPerPage": 100,
+        }
+        orders, token = [], None
+        while True:
+            page_params = {**params, **({"paginationToken": token} if token else {})}
+            response = self._call("searchOrders", lambda p=page_params: api.search_orders(**p))
+            payload = response.payload or {}
+            orders += payload.get("orders") or []
+            # sp_api takes `pagination` out of the payload; it keeps the token.
+            token = getattr(response, "next_token", None) or (
+                (payload.get("pagination") or {}).get("nextToken")
+            )
+            if not token:
+                return orders
+
+    def performance_document(self, code: str, *, poll_seconds: float | None = None):
+        """Create the seller performance report, wait for it, download it (gunzipped)."""
+        api = self._api(Reports, code)
+        created = self._call(
+            "createReport",
+            lambda: api.create_report(
+                reportType=PERFORMANCE_REPORT, marketplaceIds=[api.marketplace_id]
+            ),
+        )
+        report_id = created.payload["reportId"]
+        poll = settings.SPAPI_POLL_SECONDS if poll_seconds is None else poll_seconds
+        for _ in range(settings.SPAPI_POLLS):
+            report = self._call("getReport", lambda: api.get_report(report_id)).payload or {}
+            status = report.get("processingStatus")
+            if status == "DONE":
+                document_id = report["reportDocumentId"]
+                response = self._call(
+                    "getReportDocument",
+                    lambda d=document_id: api.get_report_document(d, download=True),
+                )
+                return response.payload.get("document")
+            if status in ("CANCELLED", "FATAL"):
+                raise SpApiError(
+                    f"Amazon ended the performance report: {status}.", retryable=status == "FATAL"
+                )
+            _sleep(poll)
+        raise SpApiError("The performance report was not ready in time.", retryable=True)
