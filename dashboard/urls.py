@@ -4,4 +4,5 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("amazon/", views.amazon, name="amazon"),
 ]

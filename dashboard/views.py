@@ -1,5 +1,6 @@
 from django.shortcuts import redirect, render
 
+from dashboard.selectors import amazon_summary
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import worker_is_running, worker_last_seen
 
@@ -26,7 +27,13 @@ def _checklist(request):
         "dashboard/home.html",
         {
             "items": SEED_CHECKLIST,
+            "amazon": amazon_summary(),
             "worker_running": worker_is_running(),
             "worker_last_seen": worker_last_seen(),
         },
     )
+
+
+@role_required(Role.ASSISTANT)
+def amazon(request):
+    return render(request, "dashboard/amazon.html", {"amazon": amazon_summary()})

@@ -299,5 +299,7 @@ class SpApiStandIn(StandIn):
                 {"Content-Type": "application/octet-stream"},
             )
         document = self.report_document
+        with self._state:
+            self.answers.append(("document", 200, document))
         raw = document if isinstance(document, bytes) else json.dumps(document).encode()
         return Response(200, gzip.compress(raw), {"Content-Type": "application/octet-stream"})

@@ -75,6 +75,7 @@ def test_a_report_missing_fields_or_with_unknown_ones_is_parsed_and_shown(spapi,
     metrics["brandNewMetric2027"] = {"status": "BAD", "rate": 0.2, "targetValue": 0.1}
     document["somethingNew"] = {"x": 1}
     spapi.report_document = document
+    spapi.off_schema = True  # on purpose: Amazon's report changing under the desk
     found = pull().marketplaces["US"]
     assert found["performance"] == "Fair" and "brandNewMetric2027" in found["failing_areas"]
     snapshot = AmazonSnapshot.objects.get()
@@ -173,3 +174,39 @@ def test_secrets_are_not_stored_in_clear(spapi):
         cursor.execute("SELECT refresh_token, lwa_client_secret FROM dashboard_selleraccount")
         row = cursor.fetchone()
     assert spapi.refresh_token not in row[0] and spapi.client_secret not in row[1]
+
+
+def test_admin_adds_a_second_account_with_secrets_kept_encrypted(client, admin_user):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    page = client.post(reverse("admin:dashboard_selleraccount_add"), {
+        "name": "eu", "lwa_app_id": "amzn1.application-oa2-client.x", "lwa_client_secret": "s3cret",
+        "refresh_token": "Atzr|eu", "marketplaces": "uk, de", "is_active": "on",
+    })  # fmt: skip
+    assert page.status_code == 302, page.content.decode()[:2000]
+    account = SellerAccount.objects.get(name="eu")
+    assert account.marketplace_codes == ["UK", "DE"] and account.refresh_token == "Atzr|eu"
+    bad = client.post(reverse("admin:dashboard_selleraccount_add"), {
+        "name": "x", "lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r",
+        "marketplaces": "US,ZZ",
+    })  # fmt: skip
+    assert bad.status_code == 200 and "Unknown marketplace code" in bad.content.decode()
+
+
+def test_the_checklist_says_not_connected_without_amazon(client, assistant, settings):
+    settings.SPAPI_REFRESH_TOKEN = ""
+    client.force_login(assistant)
+    assert "Amazon: not connected" in client.get("/").content.decode()
+    assert "not connected" in client.get("/amazon/").content.decode()
+
+
+def test_the_amazon_page_shows_orders_and_performance(spapi, client, assistant):
+    spapi.orders = [make_order(1, ship_by_hours=-2)]
+    spapi.report_document = health_report(bad=("lateShipmentRate",))
+    pull()
+    client.force_login(assistant)
+    page = client.get("/amazon/").content.decode()
+    assert "Late Shipment Rate" in page and "Fair" in page and "Bamboo cutting board 1" in page
+    home = client.get("/").content.decode()
+    assert "1 past ship-by" in home

@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def start_demo_servers(self, env: dict) -> list:
         from sellerdesk.devservers.dovecot import DovecotServer
 
-        started = []
+        started = [self.start_demo_amazon(env)] if not settings.SPAPI_REFRESH_TOKEN else []
         if settings.IMAP_URL:
             self.stdout.write("Mail: IMAP_URL is set, so the desk syncs that mailbox.")
         elif not DovecotServer.available():
@@ -49,6 +49,32 @@ class Command(BaseCommand):
         else:
             started.append(self.start_demo_mailbox(env))
         return started
+
+    def start_demo_amazon(self, env: dict):
+        """A local SP-API stand-in with a few unshipped orders and a performance report
+        with one area not Good; the desk and its worker pull from it as from Amazon."""
+        from dashboard.services import pull_all_accounts
+        from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
+
+        standin = SpApiStandIn().start()
+        standin.orders = [
+            make_order(n, ship_by_hours=hours) for n, hours in enumerate([-5, 3, 20, 30, 44])
+        ]
+        standin.report_document = health_report(bad=("lateShipmentRate",))
+        values = {
+            "SPAPI_ENDPOINT": standin.base_url,
+            "SPAPI_TOKEN_URL": standin.base_url + "/auth/o2/token",
+            "SPAPI_REFRESH_TOKEN": standin.refresh_token,
+            "SPAPI_LWA_APP_ID": standin.client_id,
+            "SPAPI_LWA_CLIENT_SECRET": standin.client_secret,
+            "SPAPI_POLL_SECONDS": "1",
+        }
+        env.update(values)
+        for name, value in values.items():
+            setattr(settings, name, float(value) if name == "SPAPI_POLL_SECONDS" else value)
+        pull_all_accounts()
+        self.stdout.write(f"Amazon: a local SP-API stand-in at {standin.base_url} (demo data).")
+        return standin
 
     def start_sample_mailbox(self) -> None:
         from inbox.demo import sample_mailbox
