@@ -146,6 +146,8 @@ class SpApiStandIn(StandIn):
         self.polls_until_done = 1
         self.broken_document = False
         self.tokens: set[str] = set()
+        # What x-amzn-RateLimit-Limit says, per operation (Amazon can lower a seller's).
+        self.rate_limits = {op: rate for op, (rate, _) in RATE_LIMITS.items()}
         self.reports: dict[str, dict] = {}
         self.calls: list[tuple[str, float]] = []  # (operation, time.time())
         self.answers: list[tuple[str, int, object]] = []  # (operation, status, body)
@@ -180,7 +182,7 @@ class SpApiStandIn(StandIn):
         with self._state:
             self.answers.append((operation, response.status, response.body))
         if response.status < 300:
-            response.headers["x-amzn-RateLimit-Limit"] = str(RATE_LIMITS[operation][0])
+            response.headers["x-amzn-RateLimit-Limit"] = str(self.rate_limits[operation])
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response
 

@@ -39,6 +39,9 @@ def test_unshipped_orders_over_several_pages_are_counted_and_ordered_by_ship_by(
     assert snapshot.orders[0]["state"] == "late" and snapshot.late == 1
     assert snapshot.orders[1]["state"] == "due soon"
     assert snapshot.orders[0]["items"][0]["title"].startswith("Bamboo cutting board")
+    pull()  # the same late order again: the owner is told once
+    [told] = Escalation.objects.filter(about="amazon")
+    assert "past ship-by" in told.summary and snapshot.orders[0]["order_id"] in told.summary
 
 
 def test_one_bad_metric_is_fair_with_the_area_named_and_one_escalation(spapi):
@@ -210,3 +213,9 @@ def test_the_amazon_page_shows_orders_and_performance(spapi, client, assistant):
     assert "Late Shipment Rate" in page and "Fair" in page and "Bamboo cutting board 1" in page
     home = client.get("/").content.decode()
     assert "1 past ship-by" in home
+
+
+def test_the_rate_amazon_states_in_its_headers_is_the_one_kept(spapi):
+    spapi.rate_limits["getReport"] = 0.5
+    pull()
+    assert RateBudget.objects.get(operation="getReport").rate == 0.5
