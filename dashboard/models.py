@@ -71,8 +71,39 @@ class AmazonSnapshot(models.Model):
 
     class Meta:
         ordering = ["-taken_at", "-id"]
-        indexes = [models.Index(fields=["account", "marketplace", "-taken_at"],
-                                name="snapshot_latest")]  # fmt: skip
+        indexes = [
+            models.Index(fields=["account", "marketplace", "-taken_at"], name="snapshot_latest")
+        ]
 
     def __str__(self):
         return f"{self.account} {self.marketplace} {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class Shift(models.Model):
+    """An assistant's working session: when, what was done, what was left (with a note)."""
+
+    assistant = models.ForeignKey(
+        "sellerdesk.User", on_delete=models.PROTECT, related_name="shifts"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The checklist when the shift ended: {key: {"state", "figure"}}.
+    at_end = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_shift_per_assistant",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assistant} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def left_open(self) -> list[str]:
+        return [v["figure"] for v in self.at_end.values() if v.get("state") != "done"]

@@ -221,3 +221,33 @@ def pull_all_accounts() -> list[PullReport]:
         except SpApiError as exc:  # a pull that could not even start
             log.warning("Amazon pull for %s failed: %s", account, exc)
     return reports
+
+
+def shift_start(*, assistant):
+    from dashboard.models import Shift
+
+    open_shift = Shift.objects.filter(assistant=assistant, ended_at__isnull=True).first()
+    return open_shift or Shift.objects.create(assistant=assistant)
+
+
+def shift_end(*, assistant, note: str = ""):
+    """End the assistant's shift, recording the checklist as it stands. With items still
+    open, a note on them is required."""
+    from django.core.exceptions import ValidationError
+
+    from dashboard.checklist import checklist_json, checklist_state
+    from dashboard.models import Shift
+
+    shift = Shift.objects.filter(assistant=assistant, ended_at__isnull=True).first()
+    if shift is None:
+        raise ValidationError("No shift is running.")
+    items = checklist_json(checklist_state())["items"]
+    still_open = [k for k, v in items.items() if v["state"] == "action"]
+    note = note.strip()
+    if still_open and not note:
+        raise ValidationError("Some items are still open: leave a note on them for the owner.")
+    Shift.objects.filter(pk=shift.pk).update(
+        ended_at=timezone.now(), at_end=items, note=note[:5000]
+    )
+    shift.refresh_from_db()
+    return shift

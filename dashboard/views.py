@@ -1,17 +1,15 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from dashboard import services
+from dashboard.checklist import checklist_items, checklist_json, checklist_state
+from dashboard.models import Shift
 from dashboard.selectors import amazon_summary
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import worker_is_running, worker_last_seen
-
-# The seed's daily checks, in its order. Each becomes a live line as its issue lands.
-SEED_CHECKLIST = [
-    ("Unshipped orders", "Should be 0 once the day's orders are processed."),
-    ("Seller performance", "Should be Good; if Fair or Poor, report the failing areas."),
-    ("Buyer messages", "Answer every one within 24 hours, through Amazon's channel."),
-    ("Mailbox: Inbox and Spam", "Delete notices, answer buyers, report anything else."),
-    ("Waiting on the owner", "Text again after 2 days without an answer."),
-]
 
 
 def home(request):
@@ -20,18 +18,67 @@ def home(request):
     return _checklist(request)
 
 
+def _context(request) -> dict:
+    state = checklist_state()
+    return {
+        "items": checklist_items(state),
+        "now": state["now"],
+        "worker_running": worker_is_running(),
+        "worker_last_seen": worker_last_seen(),
+        "shift": Shift.objects.filter(assistant=request.user, ended_at__isnull=True).first(),
+    }
+
+
 @role_required(Role.ASSISTANT)
 def _checklist(request):
-    return render(
-        request,
-        "dashboard/home.html",
-        {
-            "items": SEED_CHECKLIST,
-            "amazon": amazon_summary(),
-            "worker_running": worker_is_running(),
-            "worker_last_seen": worker_last_seen(),
-        },
+    template = (
+        "dashboard/checklist.html" if request.headers.get("HX-Request") else "dashboard/home.html"
     )
+    return render(request, template, _context(request))
+
+
+@role_required(Role.ASSISTANT)
+def checklist_data(request):
+    return JsonResponse(checklist_json(checklist_state()))
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def refresh(request):
+    """Sync the mail and pull Amazon now, in the worker; the page shows the new figures as
+    they land."""
+    from django_q.tasks import async_task
+
+    async_task("inbox.tasks.sync_all_mailboxes", group="refresh")
+    async_task("dashboard.tasks.pull_amazon", group="refresh")
+    messages.info(request, "Refreshing: mail sync and Amazon pull started; figures update here.")
+    return redirect("home")
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def shift_start(request):
+    services.shift_start(assistant=request.user)
+    messages.success(request, "Shift started.")
+    return redirect("home")
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def shift_end(request):
+    try:
+        services.shift_end(assistant=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Shift ended; the owner can see what was done and left.")
+    return redirect("home")
+
+
+@role_required(Role.OWNER)
+def shift_log(request):
+    shifts = Shift.objects.select_related("assistant")[:90]
+    return render(request, "dashboard/shifts.html", {"shifts": shifts})
 
 
 @role_required(Role.ASSISTANT)

@@ -90,3 +90,18 @@ def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:
         .order_by("-answered_at")
         .values_list("details", "answer")[:limit]
     )
+
+
+def owner_checklist() -> dict:
+    """Escalations waiting on the owner (how many, the oldest, the next re-notify), texts
+    that failed, and whether Amazon alerts were told."""
+    from django.db.models import Count, Min, Q
+
+    figures = Escalation.objects.filter(state=Escalation.State.OPEN).aggregate(
+        waiting=Count("pk"),
+        oldest=Min("created_at"),
+        next_step=Min("next_step_at"),
+        amazon=Count("pk", filter=Q(about=Escalation.About.AMAZON)),
+    )
+    figures["texts_failed"] = texts_failed_count()
+    return figures

@@ -65,3 +65,41 @@ def reply_templates_for(*, conversation):
     return ReplyTemplate.objects.filter(
         Q(language="") | Q(language=conversation.language), purpose=ReplyTemplate.Purpose.REPLY
     )
+
+
+def mail_checklist() -> dict:
+    """The mailbox line of the checklist: mail in Inbox and Spam not dealt with yet (not
+    decided, or its move still waiting), when it was last synced, and sync errors."""
+    from django.db.models import Max
+
+    from inbox.models import MailAction
+
+    undecided = Message.objects.filter(
+        classified_at__isnull=True, uid__isnull=False,
+        folder__role__in=[Folder.Role.INBOX, Folder.Role.SPAM],
+    ).count()  # fmt: skip
+    waiting = MailAction.objects.filter(
+        state__in=[MailAction.State.PENDING, MailAction.State.RUNNING, MailAction.State.FAILED]
+    ).count()
+    boxes = Mailbox.objects.filter(is_active=True).aggregate(
+        last_sync=Max("last_sync_at"), boxes=Count("pk")
+    )
+    errors = list(
+        Mailbox.objects.filter(is_active=True)
+        .exclude(last_error="")
+        .values_list("name", "last_error")
+    )
+    return {"unprocessed": undecided + waiting, "last_sync": boxes["last_sync"],
+            "mailboxes": boxes["boxes"], "errors": errors}  # fmt: skip
+
+
+def buyer_checklist(*, now) -> dict:
+    from django.db.models import Min
+
+    from inbox.models import Conversation
+
+    waiting = Conversation.objects.filter(state=Conversation.State.WAITING)
+    figures = waiting.aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), next_due=Min("due_at")
+    )
+    return figures

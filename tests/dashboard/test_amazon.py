@@ -200,7 +200,7 @@ def test_admin_adds_a_second_account_with_secrets_kept_encrypted(client, admin_u
 def test_the_checklist_says_not_connected_without_amazon(client, assistant, settings):
     settings.SPAPI_REFRESH_TOKEN = ""
     client.force_login(assistant)
-    assert "Amazon: not connected" in client.get("/").content.decode()
+    assert "Amazon is not connected" in client.get("/").content.decode()
     assert "not connected" in client.get("/amazon/").content.decode()
 
 

@@ -1,0 +1,141 @@
+"""The checklist, computed from the data: each seed item's state for a database in each
+state, and `checklist --json` agreeing with the page."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from dashboard.models import AmazonSnapshot, SellerAccount, Shift
+from dashboard.services import shift_end, shift_start
+from escalations.models import Escalation, Notification
+from inbox.models import Conversation, Folder, Mailbox, Message
+
+pytestmark = pytest.mark.django_db
+
+
+def page_and_json(client, assistant):
+    client.force_login(assistant)
+    page = client.get("/").content.decode()
+    out = io.StringIO()
+    call_command("checklist", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert client.get("/checklist.json").json() == data
+    for key, item in data["items"].items():  # the page says what the command says
+        assert f'data-item="{key}"' in page
+        assert item["figure"].replace("'", "&#x27;") in page, (key, item["figure"])
+    return page, data
+
+
+def test_an_empty_desk(client, assistant, settings):
+    settings.SPAPI_REFRESH_TOKEN = ""
+    _, data = page_and_json(client, assistant)
+    assert data["items"]["unshipped"]["state"] == "unknown"
+    assert data["items"]["buyers"]["state"] == "done"
+    assert data["items"]["owner"]["state"] == "done"
+    assert data["items"]["mail"]["state"] == "unknown"
+    assert data["unshipped"] is None and data["performance"] is None
+
+
+def amazon(unshipped: int, performance: str, areas=()):
+    account, _ = SellerAccount.objects.get_or_create(
+        name="default", defaults={"lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r"}
+    )
+    orders = [{"order_id": f"111-{n}", "state": "late" if n == 0 else ""} for n in range(unshipped)]
+    AmazonSnapshot.objects.create(
+        account=account,
+        marketplace="US",
+        unshipped=unshipped,
+        late=1 if unshipped else 0,
+        orders=orders,
+        performance=performance,
+        failing_areas=list(areas),
+    )
+
+
+def test_unshipped_orders_and_performance_from_the_latest_pull(client, assistant, settings):
+    settings.SPAPI_REFRESH_TOKEN = ""
+    amazon(0, "Good")
+    _, data = page_and_json(client, assistant)
+    assert data["items"]["unshipped"]["state"] == "done"
+    assert data["items"]["performance"]["state"] == "done"
+    amazon(3, "Fair", ["Late Shipment Rate"])
+    _, data = page_and_json(client, assistant)
+    assert data["unshipped"] == 3 and data["performance"] == "Fair"
+    assert data["items"]["unshipped"]["figure"] == "3 unshipped, 1 past ship-by"
+    assert data["items"]["performance"]["state"] == "action"  # nobody told the owner yet
+    Escalation.objects.create(about="amazon", summary="Performance is Fair")
+    _, data = page_and_json(client, assistant)
+    assert data["items"]["performance"]["state"] == "owner"
+    assert "The owner was told" in data["items"]["performance"]["figure"]
+
+
+def test_buyers_waiting_and_overdue(client, assistant):
+    now = timezone.now()
+    Conversation.objects.create(
+        relay_address="a@marketplace.amazon.com",
+        order_id="1",
+        buyer_name="A",
+        waiting_since=now - timedelta(hours=30),
+        due_at=now - timedelta(hours=6),
+    )
+    Conversation.objects.create(
+        relay_address="b@marketplace.amazon.com",
+        order_id="2",
+        buyer_name="B",
+        waiting_since=now,
+        due_at=now + timedelta(hours=24),
+    )
+    _, data = page_and_json(client, assistant)
+    assert (data["buyer_messages_waiting"], data["buyer_messages_overdue"]) == (2, 1)
+    assert data["items"]["buyers"]["state"] == "action"
+    assert "overdue by 6 h" in data["items"]["buyers"]["figure"]
+
+
+def test_mail_not_dealt_with_and_sync_errors(client, assistant):
+    box = Mailbox.objects.create(
+        name="m", host="h", port=1, use_ssl=False, username="u", password="p"
+    )
+    inbox = Folder.objects.create(mailbox=box, role="inbox", name="INBOX")
+    Message.objects.create(mailbox=box, folder=inbox, uid=1, content_hash="x", subject="new")
+    Mailbox.objects.filter(pk=box.pk).update(last_sync_at=timezone.now())
+    _, data = page_and_json(client, assistant)
+    assert data["mail_unprocessed"] == 1 and data["items"]["mail"]["state"] == "action"
+    Message.objects.update(classified_at=timezone.now(), kind="keep")
+    Mailbox.objects.filter(pk=box.pk).update(last_error="login refused")
+    _, data = page_and_json(client, assistant)
+    assert data["mail_unprocessed"] == 0 and "login refused" in data["items"]["mail"]["figure"]
+    Mailbox.objects.filter(pk=box.pk).update(last_error="")
+    _, data = page_and_json(client, assistant)
+    assert data["items"]["mail"]["state"] == "done"
+
+
+def test_waiting_on_the_owner_and_failed_texts(client, assistant):
+    Escalation.objects.create(about="note", summary="Q", next_step_at=timezone.now())
+    Notification.objects.create(channel="sms", body="x", state="failed", error="21211")
+    _, data = page_and_json(client, assistant)
+    assert data["escalations_waiting_owner"] == 1 and data["items"]["owner"]["state"] == "owner"
+    assert data["texts_failed"] == 1 and data["items"]["texts"]["state"] == "action"
+
+
+def test_ending_a_shift_with_open_items_needs_a_note(assistant, owner, client):
+    from django.core.exceptions import ValidationError
+
+    Conversation.objects.create(
+        relay_address="a@marketplace.amazon.com",
+        order_id="1",
+        buyer_name="A",
+        due_at=timezone.now(),
+    )
+    shift_start(assistant=assistant)
+    with pytest.raises(ValidationError, match="leave a note"):
+        shift_end(assistant=assistant)
+    shift = shift_end(assistant=assistant, note="Buyer A needs the owner's answer first.")
+    assert shift.ended_at and "1 waiting" in " ".join(shift.left_open)
+    client.force_login(owner)
+    log = client.get("/shifts/").content.decode()
+    assert "Buyer A needs the owner" in log and "Left open" in log
+    assert Shift.objects.count() == 1
