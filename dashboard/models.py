@@ -68,11 +68,17 @@ class AmazonSnapshot(models.Model):
     metrics = models.JSONField(default=list, blank=True)
     unknown_fields = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
+    # The newest snapshot of its account and marketplace: what the checklist reads, in one
+    # indexed lookup however many months of snapshots there are.
+    is_latest = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-taken_at", "-id"]
         indexes = [
-            models.Index(fields=["account", "marketplace", "-taken_at"], name="snapshot_latest")
+            models.Index(fields=["account", "marketplace", "-taken_at"], name="snapshot_latest"),
+            models.Index(
+                fields=["account"], condition=models.Q(is_latest=True), name="snapshot_is_latest"
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,5 @@
 """Reads on Amazon's figures, for the checklist and the Amazon page."""
 
-from django.db.models import OuterRef, Subquery
-
 from dashboard.models import AmazonSnapshot, SellerAccount
 
 
@@ -14,12 +12,8 @@ def amazon_connected() -> bool:
 
 def latest_snapshots() -> list[AmazonSnapshot]:
     """The newest snapshot of every active account and marketplace."""
-    newest = AmazonSnapshot.objects.filter(
-        account=OuterRef("account"), marketplace=OuterRef("marketplace")
-    ).order_by("-taken_at", "-pk")
     return list(
-        AmazonSnapshot.objects.filter(account__is_active=True)
-        .filter(pk=Subquery(newest.values("pk")[:1]))
+        AmazonSnapshot.objects.filter(account__is_active=True, is_latest=True)
         .select_related("account")
         .order_by("account__name", "marketplace")
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -156,7 +157,12 @@ def _pull_marketplace(account, client, code: str, report: PullReport) -> dict:
         .order_by("-taken_at", "-pk")
         .first()
     )
-    snapshot.save()
+    with transaction.atomic():
+        AmazonSnapshot.objects.filter(account=account, marketplace=code, is_latest=True).update(
+            is_latest=False
+        )
+        snapshot.is_latest = True
+        snapshot.save()
     _tell_owner(account, code, snapshot, previous)
     return {
         "unshipped": snapshot.unshipped,

@@ -116,7 +116,10 @@ class Escalation(models.Model):
                 fields=["next_step_at"],
                 condition=models.Q(next_step_at__isnull=False),
                 name="escalation_step_due",
-            )
+            ),
+            models.Index(
+                fields=["created_at"], condition=models.Q(state="open"), name="escalation_open"
+            ),
         ]
 
     def __str__(self):
@@ -212,7 +215,12 @@ class Notification(models.Model):
                 fields=["next_attempt_at"],
                 condition=models.Q(state__in=["queued", "sending"]),
                 name="notification_due",
-            )
+            ),
+            models.Index(
+                fields=["state"],
+                condition=models.Q(state__in=["failed", "undelivered"]),
+                name="notification_failed",
+            ),
         ]
 
     def __str__(self):

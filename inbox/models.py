@@ -354,6 +354,10 @@ class MailAction(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        indexes = [
+            # The checklist counts what is not done yet: a few rows among many done ones.
+            models.Index(fields=["state"], condition=~Q(state="done"), name="mail_action_open")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_state_display()})"

@@ -45,7 +45,9 @@ def amazon(unshipped: int, performance: str, areas=()):
         name="default", defaults={"lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r"}
     )
     orders = [{"order_id": f"111-{n}", "state": "late" if n == 0 else ""} for n in range(unshipped)]
+    AmazonSnapshot.objects.update(is_latest=False)
     AmazonSnapshot.objects.create(
+        is_latest=True,
         account=account,
         marketplace="US",
         unshipped=unshipped,
