@@ -83,4 +83,8 @@ def shift_log(request):
 
 @role_required(Role.ASSISTANT)
 def amazon(request):
-    return render(request, "dashboard/amazon.html", {"amazon": amazon_summary()})
+    from dashboard.trends import trends
+
+    return render(
+        request, "dashboard/amazon.html", {"amazon": amazon_summary(), "charts": trends()}
+    )

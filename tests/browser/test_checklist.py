@@ -61,7 +61,15 @@ def test_pages_pass_axe_core_at_phone_and_desktop_width(
     page = context.new_page()
     log_in(page, live_server, assistant.email)
     found = {}
-    for path in ["/", "/mail/", f"/buyers/{conversation.pk}/", "/buyers/", "/escalations/"]:
+    for path in [
+        "/",
+        "/mail/",
+        f"/buyers/{conversation.pk}/",
+        "/buyers/",
+        "/escalations/",
+        "/amazon/",
+        "/escalations/outbox/",
+    ]:
         page.goto(live_server.url + path)
         found[path] = _axe(page)
     context.clear_cookies()

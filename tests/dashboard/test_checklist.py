@@ -141,3 +141,13 @@ def test_ending_a_shift_with_open_items_needs_a_note(assistant, owner, client):
     log = client.get("/shifts/").content.decode()
     assert "Buyer A needs the owner" in log and "Left open" in log
     assert Shift.objects.count() == 1
+
+
+def test_trends_chart_the_last_30_days(client, assistant, settings):
+    settings.SPAPI_REFRESH_TOKEN = ""
+    for unshipped in (4, 2, 0):
+        amazon(unshipped, "Good")
+    client.force_login(assistant)
+    page = client.get("/amazon/").content.decode()
+    assert "Unshipped orders (daily peak)" in page and "<polyline" in page
+    assert "Buyer response time" in page
