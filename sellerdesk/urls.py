@@ -4,12 +4,13 @@ from django.urls import include, path
 
 from escalations.urls import owner_urlpatterns, public_urlpatterns
 from inbox.urls import buyer_urlpatterns
+from sellerdesk.login import LoginView
 
 admin.site.site_header = "SellerDesk admin"
 admin.site.site_title = "SellerDesk admin"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("owner/", include(owner_urlpatterns)),

@@ -80,3 +80,22 @@ def test_pages_render_on_a_phone_viewport(client, assistant):
     client.force_login(assistant)
     content = client.get("/").content
     assert b'name="viewport" content="width=device-width, initial-scale=1"' in content
+
+
+def test_login_attempts_are_throttled(client, assistant):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(5):
+        page = client.post("/login/", {"username": assistant.email, "password": "wrong"})
+        assert page.status_code == 200
+    refused = client.post("/login/", {"username": assistant.email, "password": "pass-for-tests-9"})
+    assert refused.status_code == 429 and "Too many failed attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    assert (
+        client.post(
+            "/login/", {"username": assistant.email, "password": "pass-for-tests-9"}
+        ).status_code
+        == 302
+    )
