@@ -5,7 +5,7 @@ import re
 
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
-_SENTENCE = re.compile(r"[^.!?\n]{8,300}[.!?]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASKING = re.compile(
     r"\?|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
     r"required|confirm|respond|reply|pay|renew|verify|update)\b",
@@ -41,7 +41,8 @@ def _sender(mail) -> str:
 
 def _ask(subject: str, text: str) -> str:
     body = _QUOTED.sub("", text)[:4000]
-    sentences = [_clean(s) for s in _SENTENCE.findall(body)]
+    pieces = (_clean(piece) for piece in _SENTENCE_END.split(body))
+    sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?"]
     for sentence in sentences:
         if sentence.endswith("?"):
             return sentence

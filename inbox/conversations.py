@@ -46,20 +46,31 @@ def buyer_messages_file(messages) -> int:
                 m.date or m.created_at,
             )
         )
-    keys = {(relay, order) for _, _, relay, order, _, _, _ in facts}
+    arrivals = defaultdict(list)
+    for _, name, relay, order, market, text, received in facts:
+        arrivals[(relay, order)].append((received, name, market, text))
+    relays = {relay for relay, _ in arrivals}
     with transaction.atomic():
-        Conversation.objects.bulk_create(
-            [
-                Conversation(relay_address=relay, order_id=order, buyer_name="Buyer")
-                for relay, order in keys
-            ],
-            ignore_conflicts=True,
-        )
-        relays = {relay for relay, _ in keys}
-        found = {
+        existing = {
             (c.relay_address, c.order_id): c
             for c in Conversation.objects.select_for_update().filter(relay_address__in=relays)
         }
+        # New conversations are made whole in one insert; the few that existed reopen.
+        fresh = []
+        for key, items in arrivals.items():
+            if key not in existing:
+                conversation = Conversation(relay_address=key[0], order_id=key[1])
+                _reopen(conversation, items)
+                fresh.append(conversation)
+        Conversation.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+        found = {
+            (c.relay_address, c.order_id): c
+            for c in Conversation.objects.filter(relay_address__in=relays)
+        }
+        for key, conversation in existing.items():
+            if key in arrivals:
+                _reopen(conversation, arrivals[key])
+                conversation.save(update_fields=REOPEN_FIELDS)
         BuyerMessage.objects.bulk_create(
             [
                 BuyerMessage(
@@ -75,14 +86,6 @@ def buyer_messages_file(messages) -> int:
                 for m, name, relay, order, market, text, received in facts
             ],
             ignore_conflicts=True,
-        )
-        arrivals = defaultdict(list)
-        for _, name, relay, order, market, text, received in facts:
-            arrivals[(relay, order)].append((received, name, market, text))
-        for key, items in arrivals.items():
-            _reopen(found[key], items)
-        Conversation.objects.bulk_update(
-            [found[key] for key in arrivals], REOPEN_FIELDS, batch_size=500
         )
     return len(facts)
 
