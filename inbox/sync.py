@@ -393,7 +393,7 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
             attachments.append(mime.attachments)
         Message.objects.bulk_create(rows)
         for row, content in zip(rows, contents, strict=True):
-            content.message = row
+            content.message_id = row.pk  # the id: the descriptor's checks cost per row
         MessageContent.objects.bulk_create(contents)
         Attachment.objects.bulk_create(
             Attachment(
