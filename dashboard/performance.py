@@ -105,20 +105,6 @@ class PerformanceReport:
             areas += [f"{area} ({health.code})" for area in health.failing_areas]
         return areas
 
-    def as_dict(self) -> dict:
-        return {
-            "verdict": self.verdict,
-            "failing_areas": self.failing_areas,
-            "problems": self.problems,
-            "marketplaces": [
-                {"marketplace_id": m.marketplace_id, "code": m.code,
-                 "account_status": m.account_status, "verdict": m.verdict, "rating": m.rating,
-                 "failing_areas": m.failing_areas, "unknown": m.unknown,
-                 "metrics": [vars(x) for x in m.metrics]}
-                for m in self.marketplaces
-            ],
-        }  # fmt: skip
-
 
 def _number(value):
     if isinstance(value, bool):

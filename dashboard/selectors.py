@@ -1,13 +1,16 @@
 """Reads on Amazon's figures, for the checklist and the Amazon page."""
 
+from django.conf import settings
+
 from dashboard.models import AmazonSnapshot, SellerAccount
 
 
 def amazon_connected() -> bool:
-    from dashboard.services import account_from_settings
-
-    account_from_settings()
-    return SellerAccount.objects.filter(is_active=True).exists()
+    """An account in admin, or SPAPI_* set (its row is made by the first pull). Reads only:
+    the pages never write."""
+    return (
+        bool(settings.SPAPI_REFRESH_TOKEN) or SellerAccount.objects.filter(is_active=True).exists()
+    )
 
 
 def latest_snapshots() -> list[AmazonSnapshot]:

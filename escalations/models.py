@@ -130,10 +130,6 @@ class Escalation(models.Model):
         """The short code quoted in every text, derived from the id: #AB, #K7, #M2Q."""
         return reference_for(self.pk) if self.pk else ""
 
-    @property
-    def is_waiting_on_owner(self) -> bool:
-        return self.state == self.State.OPEN
-
 
 class EscalationPolicy(models.Model):
     """How the owner is chased, edited in admin. One row; the defaults are the seed's."""

@@ -68,18 +68,10 @@ def outbox(*, failed_only: bool = False) -> QuerySet[Notification]:
     return notifications.order_by("-created_at", "-pk")
 
 
-def waiting_on_owner_count() -> int:
-    return Escalation.objects.filter(state=Escalation.State.OPEN).count()
-
-
 def texts_failed_count() -> int:
     return Notification.objects.filter(
         state__in=[Notification.State.FAILED, Notification.State.UNDELIVERED]
     ).count()
-
-
-def inbound_unfiled() -> QuerySet[InboundText]:
-    return InboundText.objects.filter(escalation__isnull=True)
 
 
 def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:

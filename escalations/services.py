@@ -11,6 +11,7 @@ each claimed by a conditional UPDATE first, so no two workers send one row.
 import logging
 import uuid
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +33,8 @@ from escalations.models import (
     number_for,
 )
 from escalations.sms import SmsError, sms_backend
+from inbox.smtp import MailSendError, smtp_send
+from sellerdesk.retry import backoff
 
 log = logging.getLogger(__name__)
 
@@ -364,10 +367,6 @@ def notify_due(*, now: datetime | None = None) -> int:
 # --- Sending ----------------------------------------------------------------------------
 
 
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
-
-
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str:
     """Send one queued notification, once: the row is claimed by a conditional UPDATE
     before any provider is called. A row left `sending` by a worker that died is taken
@@ -394,14 +393,14 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     mine = Notification.objects.filter(pk=notification_id, claim=token)
     try:
         backend, provider_id = _send(notification)
-    except (SmsError, ChatError, _MailError) as exc:
+    except (SmsError, ChatError, MailSendError) as exc:
         maybe_sent = notification.maybe_sent or getattr(exc, "maybe_sent", False)
         if exc.retryable and notification.attempts < MAX_ATTEMPTS:
             mine.update(
                 state=Notification.State.QUEUED,
                 error=str(exc)[:2000],
                 maybe_sent=maybe_sent,
-                next_attempt_at=now + _backoff(notification.attempts),
+                next_attempt_at=now + backoff(notification.attempts),
             )
             log.warning("notification %s not sent, will retry: %s", notification_id, exc)
             return "retry"
@@ -416,12 +415,6 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         error="",
     )
     return "sent"
-
-
-class _MailError(Exception):
-    def __init__(self, message, *, retryable=True):
-        super().__init__(message)
-        self.retryable = retryable
 
 
 def _send(notification: Notification) -> tuple[str, str]:
@@ -441,15 +434,16 @@ def _send(notification: Notification) -> tuple[str, str]:
         )
         return backend.name, sent.provider_id
     if notification.channel == Notification.Channel.EMAIL:
-        message = EmailMessage(notification.subject, notification.body, to=[notification.to])
-        try:
-            message.send(fail_silently=False)
-        except OSError as exc:  # smtplib's errors are OSErrors
-            code = getattr(exc, "smtp_code", 0)
-            raise _MailError(
-                f"The mail server refused or failed: {exc}", retryable=not (500 <= code < 600)
-            ) from None
-        return "smtp", message.extra_headers.get("Message-ID", "")
+        message_id = make_msgid(domain=settings.SELLER_EMAIL.rpartition("@")[2] or None)
+        smtp_send(
+            EmailMessage(
+                notification.subject,
+                notification.body,
+                to=[notification.to],
+                headers={"Message-ID": message_id},
+            )
+        )
+        return "smtp", message_id
     chat_post(text=notification.body, url=notification.to)
     return "webhook", ""
 

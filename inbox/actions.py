@@ -17,15 +17,12 @@ from django.utils import timezone
 
 from inbox.imap import ImapConnection, MailServerError
 from inbox.models import Folder, MailAction, Mailbox, Message
+from sellerdesk.retry import backoff
 
 log = logging.getLogger(__name__)
 
 # A worker killed mid-action leaves its row running; after this it is tried again.
 STUCK_AFTER = timedelta(minutes=10)
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def mail_action_request(
@@ -120,7 +117,7 @@ def _failed(action_ids: list[int], exc: MailServerError) -> None:
             state=MailAction.State.FAILED,
             last_error=("Gave up: " if give_up else "") + str(exc),
             attempts=MailAction.MAX_ATTEMPTS if give_up else action.attempts,
-            next_attempt_at=now + _backoff(action.attempts),
+            next_attempt_at=now + backoff(action.attempts),
             claim="",
         )
         log.warning("mail action %s failed (%s): %s", action.pk, action.kind, exc)

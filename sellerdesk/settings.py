@@ -148,6 +148,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The twilio library logs every request's headers at INFO: keep only its problems.
         "twilio.http_client": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},  # sp_api's transport: one line per request otherwise
     },
 }
 

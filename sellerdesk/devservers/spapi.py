@@ -10,6 +10,7 @@ answer against Amazon's official models.
 import gzip
 import json
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,8 +175,6 @@ class SpApiStandIn(StandIn):
         return amazon_error(404, "NotFound", "The resource was not found.")
 
     def _limited(self, operation: str, handler, arg) -> Response:
-        import time
-
         with self._state:
             self.calls.append((operation, time.time()))
         response = handler(arg)

@@ -67,11 +67,11 @@ class Command(BaseCommand):
             "SPAPI_REFRESH_TOKEN": standin.refresh_token,
             "SPAPI_LWA_APP_ID": standin.client_id,
             "SPAPI_LWA_CLIENT_SECRET": standin.client_secret,
-            "SPAPI_POLL_SECONDS": "1",
+            "SPAPI_POLL_SECONDS": 1.0,
         }
-        env.update(values)
         for name, value in values.items():
-            setattr(settings, name, float(value) if name == "SPAPI_POLL_SECONDS" else value)
+            env[name] = str(value)  # for the web server and the worker
+            setattr(settings, name, value)  # for the first pull, here
         pull_all_accounts()
         self.stdout.write(f"Amazon: a local SP-API stand-in at {standin.base_url} (demo data).")
         return standin
