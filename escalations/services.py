@@ -101,6 +101,7 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
 
     mails = list(mails)
     now = timezone.now()
+    first_step = _first_step_at(notify_owner, now)  # one policy read for the whole batch
     with transaction.atomic():
         already = set(
             Escalation.objects.filter(mail__in=mails, state=Escalation.State.OPEN).values_list(
@@ -116,7 +117,7 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
                 notify_owner=notify_owner,
                 opened_by_id=by_id,
                 created_at=now,
-                next_step_at=_first_step_at(notify_owner, now),
+                next_step_at=first_step,
             )
             for mail in mails
             if mail.pk not in already
