@@ -23,6 +23,7 @@ from sp_api.base import Marketplaces
 from sp_api.base.exceptions import SellingApiException
 
 from dashboard.models import RateBudget, SellerAccount
+from sellerdesk.logs import outside_call
 
 RATE_LIMITS = {  # operation: (requests per second, burst), Amazon's documented limits
     "searchOrders": (0.0056, 20),
@@ -126,6 +127,9 @@ class Client:
             "lwa_client_secret": self.account.lwa_client_secret,
         }
 
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.account.refresh_token, self.account.lwa_client_secret)
+
     def _api(self, cls, code: str, **kwargs):
         # Over plain http (a local stand-in) there is no certificate to check: skip loading
         # the CA bundle, which sp_api would otherwise do for every request.
@@ -150,7 +154,8 @@ class Client:
                 _sleep(exc.wait)
                 take(self.account, operation)
             try:
-                response = call()
+                with outside_call("amazon", operation, secrets=self._secrets()):
+                    response = call()
             except SellingApiException as exc:
                 status = getattr(exc, "code", 0)
                 message = getattr(exc, "message", "") or str(exc)

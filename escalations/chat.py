@@ -4,6 +4,8 @@ The one module that calls it."""
 import requests
 from django.conf import settings
 
+from sellerdesk.logs import outside_call
+
 
 class ChatError(Exception):
     def __init__(self, message: str, *, retryable: bool):
@@ -12,7 +14,11 @@ class ChatError(Exception):
 
 
 def chat_post(*, text: str, url: str | None = None, timeout: float = 10.0) -> None:
-    url = url or settings.OWNER_WEBHOOK_URL
+    with outside_call("chat", "post"):
+        _post(text=text, url=url or settings.OWNER_WEBHOOK_URL, timeout=timeout)
+
+
+def _post(*, text: str, url: str, timeout: float) -> None:
     try:
         response = requests.post(url, json={"text": text}, timeout=timeout)
     except requests.Timeout:

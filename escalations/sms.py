@@ -18,6 +18,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from sellerdesk.logs import outside_call
+
 log = logging.getLogger(__name__)
 
 # Twilio's error codes that no retry can fix (https://www.twilio.com/docs/api/errors).
@@ -76,6 +78,10 @@ class TwilioSms:
         self.from_number = settings.TWILIO_FROM_NUMBER
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> Sent:
+        with outside_call("twilio", "messages.create"):
+            return self._send(to=to, body=body, status_callback=status_callback)
+
+    def _send(self, *, to: str, body: str, status_callback: str) -> Sent:
         try:
             message = self.client.messages.create(
                 to=to,
@@ -100,7 +106,10 @@ class TwilioSms:
         """A text with this body Twilio already took for `to` since `since` (a send whose
         answer was lost), or None. Twilio lists newest first, a page at a time, and filters
         by day only: read back until `since`."""
-        since = since - timedelta(minutes=5)
+        with outside_call("twilio", "messages.list"):
+            return self._find_sent(to=to, body=body, since=since - timedelta(minutes=5))
+
+    def _find_sent(self, *, to: str, body: str, since: datetime) -> Sent | None:
         try:
             for message in self.client.messages.stream(
                 to=to, from_=self.from_number, date_sent_after=since, page_size=100
@@ -131,7 +140,7 @@ class OutboxSms:
     name = "outbox"
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> Sent:
-        log.info("text to %s (outbox, not sent by SMS): %s", to or "the owner", body)
+        log.info("A text for the owner is kept in the outbox (no SMS provider is set).")
         return Sent(provider_id="", status="outbox")
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> Sent | None:

@@ -7,14 +7,15 @@ again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks
 import logging
 import re
 import ssl
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import imapclient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import JUNK, TRASH
 from imapclient.response_parser import parse_fetch_response
+
+from sellerdesk.logs import outside_call
 
 log = logging.getLogger(__name__)
 
@@ -106,32 +107,31 @@ class ImapConnection:
         self.close()
 
     def _call(self, operation: str, func, *args, **kwargs):
-        started = time.monotonic()
-        try:
-            result = func(*args, **kwargs)
-        except LoginError:
-            log.info("imap %s login_refused %.3fs", operation, time.monotonic() - started)
-            raise MailLoginError(
-                f"The mail server at {self.host} refused the login for {self.username}: "
-                "check the user name and password."
-            ) from None
-        except TimeoutError as exc:
-            raise MailServerError(
-                f"The mail server at {self.host}:{self.port} did not answer in time ({exc}).",
-                retryable=True,
-            ) from None
-        except (OSError, ssl.SSLError, EOFError) as exc:
-            raise MailServerError(
-                f"Cannot reach the mail server at {self.host}:{self.port}: {exc}", retryable=True
-            ) from None
-        except IMAPClientError as exc:
-            text = str(exc)
-            raise MailServerError(
-                f"The mail server refused {operation}: {text}",
-                retryable="NONEXISTENT" not in text and "doesn't exist" not in text,
-            ) from None
-        log.debug("imap %s ok %.3fs", operation, time.monotonic() - started)
-        return result
+        with outside_call("imap", operation, secrets=(self.password,)) as call:
+            try:
+                return func(*args, **kwargs)
+            except LoginError:
+                call.outcome = "login_refused"
+                raise MailLoginError(
+                    f"The mail server at {self.host} refused the login for {self.username}: "
+                    "check the user name and password."
+                ) from None
+            except TimeoutError as exc:
+                raise MailServerError(
+                    f"The mail server at {self.host}:{self.port} did not answer in time ({exc}).",
+                    retryable=True,
+                ) from None
+            except (OSError, ssl.SSLError, EOFError, IMAPClientAbortError) as exc:
+                raise MailServerError(
+                    f"Cannot reach the mail server at {self.host}:{self.port}: {exc}",
+                    retryable=True,
+                ) from None
+            except IMAPClientError as exc:
+                text = str(exc)
+                raise MailServerError(
+                    f"The mail server refused {operation}: {text}",
+                    retryable="NONEXISTENT" not in text and "doesn't exist" not in text,
+                ) from None
 
     def connect(self) -> None:
         context = ssl.create_default_context() if self.use_ssl else None

@@ -4,7 +4,10 @@ MailSendError saying whether a retry can help."""
 
 import smtplib
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+
+from sellerdesk.logs import outside_call
 
 
 class MailSendError(Exception):
@@ -14,6 +17,11 @@ class MailSendError(Exception):
 
 
 def smtp_send(message: EmailMessage) -> None:
+    with outside_call("smtp", "send", secrets=(settings.EMAIL_HOST_PASSWORD,)):
+        _send(message)
+
+
+def _send(message: EmailMessage) -> None:
     try:
         connection = get_connection(fail_silently=False)
         sent = connection.send_messages([message])

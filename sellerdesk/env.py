@@ -62,6 +62,13 @@ def env_seconds(name: str, default: float) -> float:
     return number
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or "").lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:
@@ -105,7 +112,7 @@ def env_database(name: str, default: str) -> dict:
         # Tests run commands as subprocesses against the test database: keep it in a file.
         config["TEST"] = {"NAME": f"{config['NAME']}.test"}
         config["OPTIONS"] = {
-            "timeout": 30,
+            "timeout": env_seconds("SQLITE_BUSY_SECONDS", 30),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from sellerdesk.env import (
     env_bool,
+    env_choice,
     env_database,
     env_email,
     env_int,
@@ -136,13 +137,18 @@ CACHES = {
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# plain: one line of text per record; json: one JSON object per record (for a log shipper).
+# Error reports (DEBUG pages, mails to ADMINS) hide every password and token.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "sellerdesk.logs.SafeReports"
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "sellerdesk.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

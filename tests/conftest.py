@@ -11,8 +11,9 @@ from sellerdesk.devservers.smtp import SmtpServer
 from sellerdesk.models import User
 from sellerdesk.roles import Role
 
-# Twilio's stand-in, a chat webhook and the owner's email, for any test that texts the owner.
-pytest_plugins = ["tests.escalations.fixtures"]
+# Twilio's stand-in, a chat webhook and the owner's email (for any test that texts the owner),
+# and the SP-API stand-in (for any test that pulls from Amazon).
+pytest_plugins = ["tests.escalations.fixtures", "tests.dashboard.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

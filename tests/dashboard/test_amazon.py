@@ -15,7 +15,7 @@ from dashboard.spapi import RATE_LIMITS
 from escalations.models import Escalation
 from sellerdesk.devservers.spapi import INTERNAL, THROTTLED, health_report, make_order
 from sellerdesk.devservers.standin import Fault
-from tests.dashboard.conftest import validate_health_document
+from tests.dashboard.fixtures import validate_health_document
 
 pytestmark = pytest.mark.django_db
 
