@@ -10,4 +10,5 @@ urlpatterns = [
     path("shift/end/", views.shift_end, name="shift-end"),
     path("shifts/", views.shift_log, name="shift-log"),
     path("amazon/", views.amazon, name="amazon"),
+    path("health/", views.health, name="health"),
 ]

@@ -9,7 +9,7 @@ from dashboard.checklist import checklist_items, checklist_json, checklist_state
 from dashboard.models import Shift
 from dashboard.selectors import amazon_summary
 from sellerdesk.roles import Role, has_role, role_required
-from sellerdesk.selectors import worker_is_running, worker_last_seen
+from sellerdesk.selectors import worker_health, worker_is_running, worker_last_seen
 
 
 def home(request):
@@ -88,3 +88,8 @@ def amazon(request):
     return render(
         request, "dashboard/amazon.html", {"amazon": amazon_summary(), "charts": trends()}
     )
+
+
+@role_required(Role.ASSISTANT, Role.OWNER)
+def health(request):
+    return render(request, "dashboard/health.html", {"health": worker_health()})

@@ -1,6 +1,7 @@
 """Reads shared by every app."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -32,4 +33,78 @@ def assistant_on_duty():
         .exclude(initials="")
         .order_by("-last_login", "pk")
         .first()
+    )
+
+
+@dataclass
+class ScheduleHealth:
+    name: str
+    minutes: int | None
+    next_run: datetime | None
+    last_started: datetime | None
+    last_stopped: datetime | None
+    last_ok: bool | None  # None: never ran, or its record was pruned
+    last_result: str
+
+
+@dataclass
+class WorkerHealth:
+    running: bool
+    last_seen: datetime | None
+    schedules: list[ScheduleHealth]
+    queued: int | None  # None: the broker did not answer
+    in_progress: int | None  # None: not known (Redis does not count them)
+    broker: str
+    broker_error: str
+    failures_24h: int
+    recent_failures: list = field(default_factory=list)
+
+
+def worker_health(now=None) -> WorkerHealth:
+    """What the worker is doing: each recurring schedule's last run and next run, how many
+    tasks wait in the broker, and the failed tasks of the last day."""
+    from django_q.brokers import get_broker
+    from django_q.models import Schedule, Task
+
+    from sellerdesk.logs import redact
+    from sellerdesk.schedules import PREFIX
+
+    now = now or timezone.now()
+    schedules = list(Schedule.objects.filter(name__startswith=PREFIX).order_by("name"))
+    last = Task.objects.in_bulk([s.task for s in schedules if s.task])
+    rows = []
+    for schedule in schedules:
+        task = last.get(schedule.task)
+        rows.append(
+            ScheduleHealth(
+                name=schedule.name.removeprefix(PREFIX),
+                minutes=schedule.minutes,
+                next_run=schedule.next_run,
+                last_started=task.started if task else None,
+                last_stopped=task.stopped if task else None,
+                last_ok=task.success if task else None,
+                last_result=redact(str(task.result))[:300] if task and not task.success else "",
+            )
+        )
+    broker = get_broker()
+    queued = in_progress = None
+    broker_error = ""
+    try:
+        queued, in_progress = broker.queue_size(), broker.lock_size()
+    except Exception as exc:  # the page must show a broken broker, not break with it
+        broker_error = redact(f"{type(exc).__name__}: {exc}")[:300]
+    failures = Task.objects.filter(success=False, stopped__gte=now - timedelta(days=1))
+    return WorkerHealth(
+        running=worker_is_running(),
+        last_seen=worker_last_seen(),
+        schedules=rows,
+        queued=queued,
+        in_progress=in_progress,
+        broker=type(broker).__name__,
+        broker_error=broker_error,
+        failures_24h=failures.count(),
+        recent_failures=[
+            (task.func, task.stopped, redact(str(task.result))[:300])
+            for task in failures.order_by("-stopped")[:5]
+        ],
     )

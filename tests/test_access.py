@@ -24,6 +24,7 @@ ACCESS = {
     "shift-end": ("post", {}, DESK),
     "shift-log": ("get", {}, OWNER),
     "amazon": ("get", {}, DESK),
+    "health": ("get", {}, {A: LOGIN, AS: OK, OW: OK, AD: OK}),
     "owner-home": ("get", {}, OWNER),
     "owner-link": (
         "get",
@@ -118,3 +119,21 @@ def test_admin_is_only_for_admins(client, people, who):
 def test_admin_opens_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_every_form_post_needs_the_csrf_token(admin_user):
+    """Every POST URL but Twilio's signed webhooks refuses a request without the token,
+    even from a signed-in admin."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    posts = [name for name, (method, _kwargs, who) in ACCESS.items()
+             if method == "post" and who is not SIGNED]  # fmt: skip
+    assert len(posts) > 10
+    allowed = {}
+    for name in posts:
+        response = client.post(reverse(name, kwargs=ACCESS[name][1]))
+        if response.status_code != 403 or b"CSRF" not in response.content:
+            allowed[name] = response.status_code
+    assert not allowed, f"POST without a CSRF token was not refused: {allowed}"

@@ -69,6 +69,7 @@ def test_pages_pass_axe_core_at_phone_and_desktop_width(
         "/escalations/",
         "/amazon/",
         "/escalations/outbox/",
+        "/health/",
     ]:
         page.goto(live_server.url + path)
         found[path] = _axe(page)
