@@ -132,15 +132,17 @@ def _perform(conn: ImapConnection, action_ids: list[int]) -> int:
             "message__folder", "message__origin"
         )
     )
-    gone = [a.pk for a in claimed if a.message.uid is None]
-    if gone:
-        _failed(gone, MailServerError(
-            "This mail is no longer where the desk last saw it on the server.", retryable=False
-        ))  # fmt: skip
     folders = {
         (f.mailbox_id, f.role): f
         for f in Folder.objects.filter(mailbox__in={a.message.mailbox_id for a in claimed})
     }
+    gone = [a for a in claimed if a.message.uid is None]
+    for action in _already_done(conn, gone, folders):
+        gone.remove(action)
+    if gone:
+        _failed([a.pk for a in gone], MailServerError(
+            "This mail is no longer where the desk last saw it on the server.", retryable=False
+        ))  # fmt: skip
     groups: dict[tuple, list[MailAction]] = defaultdict(list)
     for action in claimed:
         if action.message.uid is not None:
@@ -155,6 +157,47 @@ def _perform(conn: ImapConnection, action_ids: list[int]) -> int:
         else:
             done += len(actions)
     return done
+
+
+def _already_done(conn, gone: list[MailAction], folders: dict) -> list[MailAction]:
+    """Moves the server carried out although its answer never came (the link died): the
+    mail left its folder and is found, by its Message-ID, where the move would put it.
+    Recorded as done there; moving again would find nothing to move. Returns the actions
+    settled here (done, or failed for now because the server could not be asked)."""
+    found = []
+    for action in gone:
+        message = action.message
+        if action.kind not in (MailAction.Kind.TRASH, MailAction.Kind.RESTORE):
+            continue
+        if not message.message_id:
+            continue
+        target = _target_folder(action, message, folders)
+        try:
+            uid = conn.find_by_message_id(target.name, message.message_id)
+        except MailServerError as exc:
+            _failed([action.pk], exc)  # cannot look now: try again later
+            found.append(action)
+            continue
+        if uid is None or target.messages.filter(uid=uid).exclude(pk=message.pk).exists():
+            continue
+        source = message.folder
+        message.folder, message.uid, message.removed_at = target, uid, None
+        with transaction.atomic():
+            message.save(update_fields=["folder", "uid", "removed_at"])
+            _done([action], source, target)
+        found.append(action)
+    return found
+
+
+def _done(actions: list[MailAction], source: Folder, target: Folder) -> None:
+    MailAction.objects.filter(pk__in=[a.pk for a in actions]).update(
+        state=MailAction.State.DONE,
+        done_at=timezone.now(),
+        last_error="",
+        claim="",
+        from_folder=source.name,
+        to_folder=target.name,
+    )
 
 
 def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAction]) -> None:
@@ -176,14 +219,7 @@ def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAct
         fields = ["is_seen"]
     with transaction.atomic():
         Message.objects.bulk_update(messages, fields, batch_size=500)
-        MailAction.objects.filter(pk__in=[a.pk for a in actions]).update(
-            state=MailAction.State.DONE,
-            done_at=timezone.now(),
-            last_error="",
-            claim="",
-            from_folder=source.name,
-            to_folder=target.name,
-        )
+        _done(actions, source, target)
 
 
 def _target_folder(action: MailAction, message: Message, folders: dict) -> Folder:

@@ -1,5 +1,6 @@
 """A local SMTP server (aiosmtpd) that keeps what it is sent, or refuses it on request."""
 
+import asyncio
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -28,8 +29,12 @@ class SmtpSink:
     received: list[Received] = field(default_factory=list)
     # None accepts; otherwise an SMTP reply such as "550 5.7.1 Not allowed".
     reply: str | None = None
+    # Seconds to sit on a message before answering (a server too slow to answer in time).
+    hang: float = 0.0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hang:
+            await asyncio.sleep(self.hang)
         if self.reply:
             return self.reply
         self.received.append(

@@ -3,6 +3,11 @@
 - `latency`: seconds each byte is held in either direction (a round trip costs 2x it),
   so chatty protocols pay what they would over a real network;
 - `cut_after`: close both sides once this many bytes went from the server to the client;
+- `cut_up_after`: close both sides once this many bytes went from the client to the server
+  (a link lost in the middle of sending);
+- `lose_answer_to`: a pattern of a client command (e.g. rb"UID MOVE"): the command reaches
+  the server, which carries it out, but its answer never comes back; both sides are closed
+  `settle` seconds later (a link that died while the server was answering);
 - counts the command lines the client sent (for IMAP: one tagged line per command).
 """
 
@@ -19,10 +24,25 @@ _IMAP_COMMAND = re.compile(rb"^[A-Za-z0-9]+ [A-Za-z]", re.MULTILINE)
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, *, latency: float = 0.0, cut_after: int | None = None):
+    def __init__(
+        self,
+        target_port: int,
+        *,
+        latency: float = 0.0,
+        cut_after: int | None = None,
+        cut_up_after: int | None = None,
+        lose_answer_to: bytes | None = None,
+        settle: float = 0.5,
+    ):
         self.target_port = target_port
         self.latency = latency
         self.cut_after = cut_after
+        self.lose_answer_to = re.compile(lose_answer_to) if lose_answer_to else None
+        self.settle = settle
+        self.cut_up_after = cut_up_after
+        self.bytes_up = 0
+        self.answers_lost = 0
+        self._deaf: set[int] = set()  # ids of client sockets whose answers are dropped
         self.port = free_port()
         self.commands = 0
         self.bytes_down = 0
@@ -76,10 +96,18 @@ class TcpProxy:
                 with self._lock:
                     if upstream:
                         self.commands += len(_IMAP_COMMAND.findall(data))
+                        self.bytes_up += len(data)
+                        cut = self.cut_up_after is not None and self.bytes_up > self.cut_up_after
+                        if self.lose_answer_to and self.lose_answer_to.search(data):
+                            self._deaf.add(id(sink))
+                            self.answers_lost += 1
+                            threading.Timer(self.settle, self._close, (source, sink)).start()
                     else:
                         self.bytes_down += len(data)
                         cut = self.cut_after is not None and self.bytes_down > self.cut_after
-                if not upstream and cut:
+                        if id(source) in self._deaf:
+                            continue  # the server's answer is lost on the way
+                if cut:
                     break
                 chunks.put((time.monotonic() + self.latency, data))
         except OSError:
@@ -91,6 +119,12 @@ class TcpProxy:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    @staticmethod
+    def _close(*sockets: socket.socket) -> None:
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     @staticmethod
     def _deliver(chunks: queue.Queue, sink: socket.socket):

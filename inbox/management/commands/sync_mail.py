@@ -3,10 +3,11 @@ import sys
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from inbox.imap import MailServerError
 from inbox.models import Mailbox
-from inbox.sync import mailbox_from_settings, mailbox_sync
+from inbox.sync import LEASE, mailbox_from_settings, mailbox_sync
 from inbox.watch import watch
 
 
@@ -58,8 +59,16 @@ class Command(BaseCommand):
                 failures.append(f"{mailbox.name}: {exc}")
                 self.stderr.write(f"{mailbox.name}: {exc}")
                 continue
+            except DatabaseError as exc:
+                # What was stored is kept and the server is untouched; the next pass goes on.
+                failures.append(f"{mailbox.name}: the database refused a write ({exc})")
+                self.stderr.write(failures[-1])
+                continue
             if report.skipped:
-                self.stdout.write(f"{mailbox.name}: another sync of this mailbox is running.")
+                self.stdout.write(
+                    f"{mailbox.name}: another sync of this mailbox is running (or one that "
+                    f"failed holds it for up to {LEASE.total_seconds() / 60:.0f} minutes)."
+                )
                 continue
             for folder in report.folders:
                 self.stdout.write(
