@@ -236,6 +236,9 @@ def shift_start(*, assistant):
     return open_shift or Shift.objects.create(assistant=assistant)
 
 
+SHIFT_NOTE_MAX = 5000
+
+
 def shift_end(*, assistant, note: str = ""):
     """End the assistant's shift, recording the checklist as it stands. With items still
     open, a note on them is required."""
@@ -250,10 +253,14 @@ def shift_end(*, assistant, note: str = ""):
     items = checklist_json(checklist_state())["items"]
     still_open = [k for k, v in items.items() if v["state"] == "action"]
     note = note.strip()
+    if len(note) > SHIFT_NOTE_MAX:
+        raise ValidationError(
+            f"The note is {len(note):,} characters; keep it under {SHIFT_NOTE_MAX:,}."
+        )
     if still_open and not note:
         raise ValidationError("Some items are still open: leave a note on them for the owner.")
     Shift.objects.filter(pk=shift.pk).update(
-        ended_at=timezone.now(), at_end=items, note=note[:5000]
+        ended_at=timezone.now(), at_end=items, note=note
     )
     shift.refresh_from_db()
     return shift
