@@ -68,6 +68,11 @@ def outbox(*, failed_only: bool = False) -> QuerySet[Notification]:
     return notifications.order_by("-created_at", "-pk")
 
 
+def owner_notes(*, limit: int = 20) -> QuerySet[InboundText]:
+    """Texts from the owner that named no open item: kept as notes for the assistant."""
+    return InboundText.objects.filter(escalation__isnull=True).order_by("-received_at")[:limit]
+
+
 def texts_failed_count() -> int:
     return Notification.objects.filter(
         state__in=[Notification.State.FAILED, Notification.State.UNDELIVERED]

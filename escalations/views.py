@@ -20,7 +20,13 @@ from escalations.forms import (
 )
 from escalations.links import LinkExpired, LinkInvalid, read_token
 from escalations.models import Escalation, Notification, NotificationItem
-from escalations.selectors import escalation_list, escalation_timeline, outbox, owner_items
+from escalations.selectors import (
+    escalation_list,
+    escalation_timeline,
+    outbox,
+    owner_items,
+    owner_notes,
+)
 from escalations.sms import signature_valid
 from sellerdesk.roles import Role, has_role, role_required
 
@@ -219,7 +225,11 @@ def escalation_new(request):
 def outbox_view(request):
     failed = request.GET.get("failed") == "1"
     page = Paginator(outbox(failed_only=failed), 50).get_page(request.GET.get("page"))
-    return render(request, "escalations/outbox.html", {"page": page, "failed": failed})
+    return render(
+        request,
+        "escalations/outbox.html",
+        {"page": page, "failed": failed, "notes": owner_notes()},
+    )
 
 
 @require_POST

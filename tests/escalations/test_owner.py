@@ -165,6 +165,19 @@ def test_a_reply_without_a_reference_goes_to_the_latest_texted(client, twilio, a
     assert second.answer == "no, wait a week" and first.state == "open"
 
 
+def test_a_text_with_nothing_open_is_kept_as_a_note_the_assistant_sees(client, twilio,
+                                                                       assistant):  # fmt: skip
+    signed_post(client, inbound("Call the supplier about the red mugs tomorrow"))
+    note = InboundText.objects.get()
+    assert note.escalation is None and note.note
+    deliver_due()
+    assert "kept it as a note" in twilio.accepted[-1]["body"]
+    client.force_login(assistant)
+    page = client.get(reverse("outbox")).content.decode()
+    assert "Texts from the owner that named no open item" in page
+    assert "Call the supplier about the red mugs tomorrow" in page
+
+
 def test_twilio_resending_a_reply_records_it_once(client, twilio, assistant):
     texted()
     signed_post(client, inbound("ok"))
