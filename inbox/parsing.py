@@ -27,6 +27,13 @@ MAX_HEADER_CHARS = 4000
 _HEADERS = BytesHeaderParser(policy=policy.compat32)
 _FOLD = re.compile(r"\r?\n[ \t]+")
 _MSGID = re.compile(r"<[^<>\s]+>")
+# One plain address, the common case: `Name <a@b>`, `"Name, Inc." <a@b>` or `a@b`. Anything
+# else (groups, comments, several addresses, escapes) goes to the full RFC 5322 parser.
+_ATOMS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\- \t]*"
+_ONE_ADDRESS = re.compile(
+    rf'\s*(?:(?P<name>{_ATOMS}?)|"(?P<quoted>[^"\\\r\n]*)")\s*<(?P<angle>[^<>\s,;:()"@]+@[^<>\s,;:()"@]+)>\s*'
+    rf'|\s*(?P<bare>[^<>\s,;:()"@]+@[^<>\s,;:()"@]+)\s*'
+)
 
 
 @dataclass
@@ -121,6 +128,12 @@ def html_to_text(markup: str) -> str:
 
 def _addresses(msg: Message, name: str, problems: list[str]) -> list[tuple[str, str]]:
     raw = [_FOLD.sub(" ", str(v)) for v in msg.get_all(name, [])]
+    if len(raw) == 1 and (simple := _ONE_ADDRESS.fullmatch(raw[0])):
+        address = (simple["angle"] or simple["bare"]).lower()
+        display = simple["quoted"] if simple["quoted"] is not None else simple["name"] or ""
+        if simple["quoted"] is None:
+            display = " ".join(display.split())
+        return [(decode_words(display, problems), clean_text(address).strip())]
     try:
         pairs = getaddresses(raw)
     except Exception:

@@ -1,5 +1,7 @@
 """Pure parsing: every sample and every kind of broken mail gives something readable."""
 
+import email
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,3 +106,35 @@ def test_parse_never_raises_on_any_bytes(raw):
     for text in (mail.subject, mail.text, mail.from_name, mail.headers):
         assert "\x00" not in text
         text.encode("utf-8")  # storable: no lone surrogates
+
+
+_ATOM = st.text(alphabet="abcXYZ019!#$%&'*+/=?^_`{|}~.- \t", max_size=12)
+_QUOTED = st.text(alphabet="abc ,.;:<>@()[]'=?\t", max_size=12).map(lambda s: f'"{s}"')
+_LOCAL = st.text(alphabet="abcXYZ.+-_%019", min_size=1, max_size=6)
+_ADDRESS = st.builds(lambda a, b: f"{a}@{b}", _LOCAL, _LOCAL)
+_HEADER = st.one_of(
+    _ADDRESS,
+    st.builds(
+        lambda n, sp, a: f"{n}{sp}<{a}>", _ATOM | _QUOTED, st.sampled_from(["", " "]), _ADDRESS
+    ),
+    st.builds(lambda a: f" {a}\t", _ADDRESS),
+    st.text(alphabet="ab .\"<>@,;:()=?_'\\\t-", max_size=20),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_HEADER)
+def test_the_one_address_fast_path_reads_as_the_full_parser_does(value):
+    """A plain `Name <a@b>` skips the RFC 5322 parser; it must read the same."""
+    from email.utils import getaddresses
+
+    from inbox.parsing import _addresses, clean_text
+
+    msg = email.message_from_string(f"From: {value}\n\nbody")
+    if msg.get_all("From") is None or "\n" in value:
+        return
+    fast = _addresses(msg, "From", [])
+    problems = []
+    full = [(decode_words(n, problems), clean_text(a).strip().lower())
+            for n, a in getaddresses([str(msg["From"])]) if n or a]  # fmt: skip
+    assert fast == full
