@@ -24,7 +24,9 @@ def order_id(subject: str, body: str) -> str:
 
 def marketplace(relay_address: str) -> str:
     found = RELAY.search(relay_address or "")
-    return MARKETPLACES.get(found.group(1).lower(), found.group(1).upper()) if found else ""
+    if not found:
+        return ""
+    return MARKETPLACES.get(found.group(1).lower(), found.group(1).upper()[:20])
 
 
 _BEGIN = re.compile(r"-{3,}\s*Begin message\s*-{3,}", re.IGNORECASE)

@@ -179,11 +179,13 @@ def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep
     mail.attachments.append(
         ParsedAttachment(
             filename=clean_text(filename or f"part-{number or 1}")[:255],
-            content_type=ctype[:100],
+            content_type=clean_text(ctype)[:100],
             size=len(payload),
             content=payload if len(payload) <= max_keep else None,
             part=number or "1",
-            encoding=str(part.get("Content-Transfer-Encoding", "")).strip().lower()[:20],
+            encoding=clean_text(str(part.get("Content-Transfer-Encoding", "")))
+            .strip()
+            .lower()[:20],
         )
     )
 
@@ -237,11 +239,11 @@ def parse_outline(header: bytes, parts, *, size: int) -> ParsedMail:
         mail.attachments.append(
             ParsedAttachment(
                 filename=clean_text(part.filename or f"part-{part.part}")[:255],
-                content_type=part.content_type,
+                content_type=clean_text(part.content_type)[:100],
                 size=len(body) if body is not None else estimated,
                 content=body,
-                part=part.part,
-                encoding=part.encoding,
+                part=clean_text(part.part)[:50],
+                encoding=clean_text(part.encoding)[:20],
             )
         )
     if not mail.text and mail.html:

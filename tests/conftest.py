@@ -2,6 +2,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group
 from imapclient import IMAPClient
@@ -16,6 +17,12 @@ from sellerdesk.roles import Role
 pytest_plugins = ["tests.escalations.fixtures", "tests.dashboard.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property tests explore new cases on every developer's run; CI runs a fixed set, so a
+# submission's result does not depend on the luck of the draw.
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis.settings.load_profile("ci")
 
 
 def missing_server(what: str) -> None:
