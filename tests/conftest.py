@@ -127,6 +127,13 @@ def desk_mailbox(db, mailbox):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a password the production way takes most of a second; the tests sign people
+    in hundreds of times and test who may do what, not the hash (Django's advice)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _person(email: str, role: str, name: str, initials: str) -> User:
     user = User.objects.create_user(email, "pass-for-tests-9", full_name=name, initials=initials)
     # A transactional test flushes the groups the migrations made: make them again.
