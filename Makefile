@@ -34,13 +34,14 @@ setup: $(VENV)/.runtime
 
 test-setup: $(VENV)/.dev servers
 
-# The real servers the tests drive (and the browser for the page tests). Installed from
-# Debian's packages when run as root;
-# otherwise the tests that need them are skipped (and fail under CI=true).
+# The real servers the tests drive (and the browser for the page tests, sqlite3 for the
+# backup test). Installed from Debian's packages when run as root; otherwise the tests that
+# need them are skipped (and fail under CI=true).
 servers:
 	@missing=""; \
 	command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v sqlite3 >/dev/null || missing="$$missing sqlite3"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing$$missing"; \

@@ -12,6 +12,11 @@ def main() -> int:
     import django
 
     django.setup()
+    import logging
+
+    # One log line per IMAP command, or per queued task, would bury the table.
+    logging.getLogger("sellerdesk.outside").setLevel(logging.WARNING)
+    logging.getLogger("django-q").setLevel(logging.WARNING)
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
