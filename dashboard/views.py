@@ -20,11 +20,12 @@ def home(request):
 
 def _context(request) -> dict:
     state = checklist_state()
+    seen = worker_last_seen()
     return {
         "items": checklist_items(state),
         "now": state["now"],
-        "worker_running": worker_is_running(),
-        "worker_last_seen": worker_last_seen(),
+        "worker_running": worker_is_running(seen),
+        "worker_last_seen": seen,
         "shift": Shift.objects.filter(assistant=request.user, ended_at__isnull=True).first(),
     }
 

@@ -19,8 +19,17 @@ def has_role(user, *roles: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    held = {group.name for group in user.groups.all()}
+    held = _roles_held(user)
     return Role.ADMIN in held or bool(held.intersection(roles))
+
+
+def _roles_held(user) -> frozenset[str]:
+    """The user's group names, read once per user object (a request asks several times)."""
+    held = getattr(user, "_desk_roles", None)
+    if held is None:
+        held = frozenset(user.groups.values_list("name", flat=True))
+        user._desk_roles = held
+    return held
 
 
 def role_required(*roles: str) -> Callable:

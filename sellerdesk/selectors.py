@@ -16,8 +16,9 @@ def worker_last_seen():
     return beat.seen_at if beat else None
 
 
-def worker_is_running() -> bool:
-    seen = worker_last_seen()
+def worker_is_running(seen=None) -> bool:
+    """Whether the worker's heartbeat is recent; `seen`: its last beat, if already read."""
+    seen = seen or worker_last_seen()
     return seen is not None and timezone.now() - seen < WORKER_STALE_AFTER
 
 
@@ -94,9 +95,10 @@ def worker_health(now=None) -> WorkerHealth:
     except Exception as exc:  # the page must show a broken broker, not break with it
         broker_error = redact(f"{type(exc).__name__}: {exc}")[:300]
     failures = Task.objects.filter(success=False, stopped__gte=now - timedelta(days=1))
+    last_seen = worker_last_seen()
     return WorkerHealth(
-        running=worker_is_running(),
-        last_seen=worker_last_seen(),
+        running=worker_is_running(last_seen),
+        last_seen=last_seen,
         schedules=rows,
         queued=queued,
         in_progress=in_progress,
