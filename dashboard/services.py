@@ -259,8 +259,6 @@ def shift_end(*, assistant, note: str = ""):
         )
     if still_open and not note:
         raise ValidationError("Some items are still open: leave a note on them for the owner.")
-    Shift.objects.filter(pk=shift.pk).update(
-        ended_at=timezone.now(), at_end=items, note=note
-    )
+    Shift.objects.filter(pk=shift.pk).update(ended_at=timezone.now(), at_end=items, note=note)
     shift.refresh_from_db()
     return shift
