@@ -42,11 +42,16 @@ def test_500_escalations_two_workers_flaky_twilio_one_worker_killed(twilio, assi
     ]  # fmt: skip
     deadline = time.monotonic() + 120
     while len(twilio.accepted) < 150 and time.monotonic() < deadline:
-        assert workers[0].poll() is None, logs[0].read_text()
+        assert any(w.poll() is None for w in workers), [log.read_text() for log in logs]
         time.sleep(0.02)
-    workers[0].send_signal(signal.SIGKILL)
-    workers[0].wait(timeout=30)
-    assert workers[1].wait(timeout=300) == 0, logs[1].read_text()
+    # Kill one that is still at work. (A worker that found everything taken by the other,
+    # which was still writing it, drains nothing and ends: that is right, and it may.)
+    victim = next(w for w in workers if w.poll() is None)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    for worker, log in zip(workers, logs, strict=True):
+        if worker is not victim:
+            assert worker.wait(timeout=300) == 0, log.read_text()
 
     # The worker that is left, as the schedule runs it, with time moving on.
     with time_machine.travel(timezone.now(), tick=True) as clock:
