@@ -61,3 +61,16 @@ def mailbox_for(server: DovecotServer, user: str, port: int | None = None) -> Ma
         name=user, host="127.0.0.1", port=port or server.port, use_ssl=False,
         username=user, password=server.password,
     )  # fmt: skip
+
+
+def assert_ends_as_a_clean_run(server: DovecotServer, faulty: Mailbox, total: int) -> None:
+    """`faulty` (synced after its fault) against a fault-free sync of the same mail, which
+    `fill` put in the user "clean": the desk's rows and the server's folders alike."""
+    from inbox.sync import mailbox_sync
+
+    clean = mailbox_for(server, "clean")
+    mailbox_sync(mailbox=clean)
+    assert Message.objects.filter(mailbox=faulty).count() == total
+    assert desk_picture(faulty) == desk_picture(clean)
+    assert on_server(server, "faulty") == on_server(server, "clean")
+    assert Mailbox.objects.get(pk=faulty.pk).last_error == ""

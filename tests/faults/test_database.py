@@ -12,10 +12,10 @@ import time_machine
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from inbox.models import Mailbox, Message
+from inbox.models import Message
 from inbox.sync import LEASE, mailbox_sync
 from tests.conftest import ROOT, manage_env
-from tests.faults.conftest import desk_picture, fill, mailbox_for, on_server
+from tests.faults.conftest import assert_ends_as_a_clean_run, fill, mailbox_for, on_server
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -72,9 +72,4 @@ def test_sqlite_locked_mid_sync_then_a_normal_run(own_dovecot, seed_rules, short
     assert mailbox_sync(mailbox=faulty).skipped
     with time_machine.travel(timezone.now() + LEASE + timedelta(minutes=1)):
         mailbox_sync(mailbox=faulty)
-        clean = mailbox_for(own_dovecot, "clean")
-        mailbox_sync(mailbox=clean)
-    assert Message.objects.filter(mailbox=faulty).count() == total
-    assert desk_picture(faulty) == desk_picture(clean)
-    assert on_server(own_dovecot, "faulty") == on_server(own_dovecot, "clean")
-    assert Mailbox.objects.get(pk=faulty.pk).last_error == ""
+        assert_ends_as_a_clean_run(own_dovecot, faulty, total)
