@@ -39,12 +39,11 @@ class Call:
         self.detail = ""
 
 
-def redact(text: str) -> str:
-    """`text` with every secret the settings hold (and the mailbox passwords, which the
-    adapters pass in) replaced by ***."""
-    for name in _SECRET_SETTINGS:
-        secret = getattr(settings, name, "") or ""
-        if len(secret) >= 4:
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with every secret the settings hold, and `secrets` (a mailbox password, an
+    account's tokens, which live in the database), replaced by ***."""
+    for secret in (*(getattr(settings, name, "") for name in _SECRET_SETTINGS), *secrets):
+        if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
 
@@ -61,10 +60,7 @@ def outside_call(system: str, operation: str, *, secrets: tuple[str, ...] = ()):
         call.detail = call.detail or str(exc)
         raise
     finally:
-        detail = redact(call.detail)
-        for secret in secrets:
-            if secret and len(secret) >= 4:
-                detail = detail.replace(secret, "***")
+        detail = redact(call.detail, secrets)
         fields = {
             "system": system,
             "operation": operation,

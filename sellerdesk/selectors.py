@@ -16,9 +16,8 @@ def worker_last_seen():
     return beat.seen_at if beat else None
 
 
-def worker_is_running(seen=None) -> bool:
-    """Whether the worker's heartbeat is recent; `seen`: its last beat, if already read."""
-    seen = seen or worker_last_seen()
+def worker_is_running(seen) -> bool:
+    """Whether the worker's last heartbeat (`worker_last_seen()`) is recent."""
     return seen is not None and timezone.now() - seen < WORKER_STALE_AFTER
 
 
@@ -43,7 +42,6 @@ class ScheduleHealth:
     minutes: int | None
     next_run: datetime | None
     last_started: datetime | None
-    last_stopped: datetime | None
     last_ok: bool | None  # None: never ran, or its record was pruned
     last_result: str
 
@@ -82,7 +80,6 @@ def worker_health(now=None) -> WorkerHealth:
                 minutes=schedule.minutes,
                 next_run=schedule.next_run,
                 last_started=task.started if task else None,
-                last_stopped=task.stopped if task else None,
                 last_ok=task.success if task else None,
                 last_result=redact(str(task.result))[:300] if task and not task.success else "",
             )
