@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # A worker killed mid-action leaves its row running; after this it is tried again.
 STUCK_AFTER = timedelta(minutes=10)
+# Mail acted on per server command (one MOVE or STORE) and recorded together.
+CHUNK = 1000
 
 
 def mail_action_request(
@@ -150,12 +152,17 @@ def _perform(conn: ImapConnection, action_ids: list[int]) -> int:
             groups[(action.kind, action.message.folder, target)].append(action)
     done = 0
     for (kind, source, target), actions in groups.items():
-        try:
-            _carry_out(conn, kind, source, target, actions)
-        except MailServerError as exc:
-            _failed([a.pk for a in actions], exc)
-        else:
-            done += len(actions)
+        actions.sort(key=lambda a: a.message.uid)  # neighbours in one compact UID set
+        # Recorded chunk by chunk: a failure part-way leaves what the server did recorded
+        # done, and only the rest queued for retry.
+        for start in range(0, len(actions), CHUNK):
+            chunk = actions[start : start + CHUNK]
+            try:
+                _carry_out(conn, kind, source, target, chunk)
+            except MailServerError as exc:
+                _failed([a.pk for a in chunk], exc)
+            else:
+                done += len(chunk)
     return done
 
 

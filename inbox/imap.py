@@ -132,6 +132,14 @@ class ImapConnection:
                     f"The mail server refused {operation}: {text}",
                     retryable="NONEXISTENT" not in text and "doesn't exist" not in text,
                 ) from None
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                # imapclient could not read the server's answer; the command may have been
+                # carried out. Every caller's work is safe to repeat, so it is retried.
+                call.outcome = "unreadable_answer"
+                raise MailServerError(
+                    f"The mail server's answer to {operation} could not be read: {exc}",
+                    retryable=True,
+                ) from None
 
     def connect(self) -> None:
         context = ssl.create_default_context() if self.use_ssl else None
@@ -304,7 +312,9 @@ class ImapConnection:
                 # Without MOVE: copy, then flag the original deleted. It is left for the
                 # mailbox's own expunge; the desk never expunges.
                 self._call("copy", self.client.copy, chunk, destination)
-                self._call("flag deleted", self.client.add_flags, chunk, [b"\\Deleted"])
+                self._call(
+                    "flag deleted", self.client.add_flags, chunk, [b"\\Deleted"], silent=True
+                )
             mapping.update(_copied_uids(untagged.pop("COPYUID", None)))
         return mapping
 
@@ -314,11 +324,14 @@ class ImapConnection:
         return max(found) if found else None
 
     def set_seen(self, folder: str, uids: list[int], seen: bool) -> None:
+        """Add or remove \\Seen. STORE .SILENT: the server sends no FETCH answer per mail,
+        and imapclient reads back nothing it could misread for a compact UID set (2:3)."""
         self._open(folder)
         change = self.client.add_flags if seen else self.client.remove_flags
         ordered = sorted(uids)
         for start in range(0, len(ordered), 1000):
-            self._call("store flags", change, sequence_set(ordered[start : start + 1000]), [SEEN])
+            chunk = sequence_set(ordered[start : start + 1000])
+            self._call("store flags", change, chunk, [SEEN], silent=True)
 
     def idle(self, folder: str, seconds: float) -> bool:
         """Wait up to `seconds` for the server to report a change in `folder`."""

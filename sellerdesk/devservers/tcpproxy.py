@@ -8,7 +8,8 @@
 - `lose_answer_to`: a pattern of a client command (e.g. rb"UID MOVE"): the command reaches
   the server, which carries it out, but its answer never comes back; both sides are closed
   `settle` seconds later (a link that died while the server was answering);
-- counts the command lines the client sent (for IMAP: one tagged line per command).
+- counts the command lines the client sent (for IMAP: one tagged line per command) and
+  keeps their names in `sent` (`SELECT`, `UID FETCH`, ...).
 """
 
 import contextlib
@@ -20,7 +21,7 @@ import time
 
 from sellerdesk.devservers import free_port
 
-_IMAP_COMMAND = re.compile(rb"^[A-Za-z0-9]+ [A-Za-z]", re.MULTILINE)
+_IMAP_COMMAND = re.compile(rb"^[A-Za-z0-9]+ ((?:UID )?[A-Za-z]+)", re.MULTILINE | re.IGNORECASE)
 
 
 class TcpProxy:
@@ -45,6 +46,7 @@ class TcpProxy:
         self._deaf: set[int] = set()  # ids of client sockets whose answers are dropped
         self.port = free_port()
         self.commands = 0
+        self.sent: list[str] = []
         self.bytes_down = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -95,7 +97,9 @@ class TcpProxy:
                     break
                 with self._lock:
                     if upstream:
-                        self.commands += len(_IMAP_COMMAND.findall(data))
+                        names = [n.decode().upper() for n in _IMAP_COMMAND.findall(data)]
+                        self.commands += len(names)
+                        self.sent += names
                         self.bytes_up += len(data)
                         cut = self.cut_up_after is not None and self.bytes_up > self.cut_up_after
                         if self.lose_answer_to and self.lose_answer_to.search(data):
