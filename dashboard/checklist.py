@@ -3,6 +3,7 @@ assistant, what waits on the owner. One read per figure, however much data there
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,7 +195,11 @@ def checklist_items(state: dict) -> list[Item]:
             "Texts to the owner",
             "Every text reached the owner.",
             ACTION if failed else DONE,
-            f"{failed} text(s) failed." if failed else "No text failed.",
+            f"{failed} text(s) failed."
+            if failed
+            else "No text failed."
+            if settings.TWILIO_ACCOUNT_SID
+            else "No SMS provider set: texts are kept in the outbox, not sent.",
             reverse("outbox") + ("?failed=1" if failed else ""),
             now,
         )

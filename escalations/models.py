@@ -223,6 +223,13 @@ class Notification(models.Model):
         return f"{self.get_channel_display()} to {self.to or 'the owner'}: {self.body[:40]}"
 
     @property
+    def state_label(self) -> str:
+        """What became of it, in words; a text kept in the outbox was never sent."""
+        if self.backend == "outbox" and self.state in (self.State.SENT, self.State.DELIVERED):
+            return "Kept: no SMS provider set"
+        return self.get_state_display()
+
+    @property
     def failed(self) -> bool:
         return self.state in (self.State.FAILED, self.State.UNDELIVERED)
 

@@ -8,3 +8,9 @@ from sellerdesk.models import WorkerBeat
 def worker_heartbeat() -> None:
     """Record that a worker ran a scheduled task, so the desk can say when it stopped."""
     WorkerBeat.objects.update_or_create(name="scheduler", defaults={"seen_at": timezone.now()})
+
+
+def worker_started(**_) -> None:
+    """django-q2's `post_spawn`: a worker process started, so the worker is running now,
+    before its first scheduled heartbeat."""
+    worker_heartbeat()

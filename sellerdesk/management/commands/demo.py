@@ -26,6 +26,13 @@ DEMO_PEOPLE = [
 ]
 
 
+def demo_logins() -> str:
+    """The demo people and their password, as `make run` prints them."""
+    lines = [f"Demo people (password for each: {DEMO_PASSWORD}):"]
+    lines += [f"  {role:<10} {email:<22} {name}" for email, role, name, _, _ in DEMO_PEOPLE]
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "Load the demo desk: an assistant, an owner and an admin (run again to reset)."
 
@@ -49,9 +56,7 @@ class Command(BaseCommand):
                 user.save()
                 user.groups.set([Group.objects.get(name=role)])
             self.earlier_answers()
-        self.stdout.write(f"Demo people (password for each: {DEMO_PASSWORD}):")
-        for email, role, name, _, _ in DEMO_PEOPLE:
-            self.stdout.write(f"  {role:<10} {email:<22} {name}")
+        self.stdout.write(demo_logins())
 
     def earlier_answers(self) -> None:
         from escalations.models import Escalation

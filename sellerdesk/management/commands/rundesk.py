@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 import os
 import signal
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         try:
             if opts["demo"]:
                 servers = self.start_demo_servers(env)
-            self.serve(opts["addr"], env)
+            self.serve(opts["addr"], env, demo=opts["demo"])
         finally:
             for server in servers:
                 server.stop()
@@ -127,13 +128,30 @@ class Command(BaseCommand):
         if written:
             self.stdout.write(f"Owner: {written} text(s) in the outbox (Escalations > Outbox).")
 
-    def serve(self, addr: str, env: dict) -> None:
+    def serve(self, addr: str, env: dict, *, demo: bool) -> None:
+        """Run the web server and the worker, each in a process group of its own: Ctrl-C
+        reaches only this command, which stops both groups whole (qcluster's own children
+        included) within STOP_SECONDS."""
         manage = [sys.executable, "manage.py"]
-        procs = {
-            "worker": subprocess.Popen([*manage, "qcluster"], env=env),
-            "web": subprocess.Popen([*manage, "runserver", "--noreload", addr], env=env),
-        }
-        self.stdout.write(f"SellerDesk at http://{addr}/ with its worker. Ctrl-C stops.")
+        logs = settings.VAR_DIR / "log"
+        logs.mkdir(parents=True, exist_ok=True)
+        procs = {}
+        for name, command in (
+            ("worker", [*manage, "qcluster"]),
+            ("web", [*manage, "runserver", "--noreload", addr]),
+        ):
+            with open(logs / f"{name}.log", "ab") as log:
+                procs[name] = subprocess.Popen(
+                    command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
+        self.stdout.write(
+            f"Logs: {logs / 'web.log'} and {logs / 'worker.log'}.\n"
+            f"SellerDesk at http://{addr}/ with its worker. Ctrl-C stops both."
+        )
+        if demo:
+            from sellerdesk.management.commands.demo import demo_logins
+
+            self.stdout.write(demo_logins())
 
         def stop(*_):
             raise KeyboardInterrupt
@@ -147,14 +165,40 @@ class Command(BaseCommand):
             ended = [name for name, p in procs.items() if p.poll() is not None]
             self.stderr.write(f"{', '.join(ended)} stopped; stopping the rest.")
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Stopping ...")
         finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.terminate()  # both stop cleanly on SIGTERM
-            deadline = time.monotonic() + 15
-            for proc in procs.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop_groups(list(procs.values()))
+
+
+STOP_SECONDS = 4
+
+
+def stop_groups(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to each process group, then SIGKILL to whatever is left of it in time."""
+    for proc in procs:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    # The group may outlive its leader (qcluster's workers): end all of it.
+    while time.monotonic() < deadline and any(_group_alive(p) for p in procs):
+        time.sleep(0.1)
+    for proc in procs:
+        _signal_group(proc, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=1)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def _group_alive(proc: subprocess.Popen) -> bool:
+    try:
+        os.killpg(proc.pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
