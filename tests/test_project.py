@@ -197,7 +197,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         assert "Late Shipment Rate" in amazon and "Bamboo cutting board" in amazon
         processes = descendants(desk.pid, demo_dovecot_pid(tmp_path / "var"))
         commands = [command_line(pid) for pid in processes]
-        assert any(c.startswith("qcluster") for c in commands), commands
+        assert any("qcluster" in c for c in commands), commands
         assert any("manage.py runserver" in c for c in commands), "the web server is not running"
         # The worker said it started: no warning, although no scheduled beat has run yet.
         assert "The worker is not running" not in home
