@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amazon.models import Order, SellerAccount
-from amazon.spapi import Client, SpApiError
+from amazon.spapi import Client, SpApiError, is_marketplace, marketplace_code
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,9 @@ def order_fields(order: dict) -> dict:
     status = fulfillment.get("fulfillmentStatus") or ""
     fields = {
         "purchased_at": _time(order.get("createdTime")),
+        "marketplace": marketplace_code(
+            (order.get("salesChannel") or {}).get("marketplaceId") or ""
+        ),
         "amazon_updated_at": _time(order.get("lastUpdatedTime")),
         "items": [
             {
@@ -112,6 +115,8 @@ def order_fields(order: dict) -> dict:
             }
             for package in order.get("packages") or []
         ]
+    if not fields["marketplace"]:
+        del fields["marketplace"]  # an id the desk does not know: keep the one it asked
     if "status" in fields:
         packages = fields.get("packages", [])
         fields["is_final"] = status in FINAL_STATUSES or (
@@ -145,14 +150,14 @@ def orders_unshipped_store(
             rows.append(
                 Order(
                     account=account,
-                    marketplace=marketplace,
                     order_id=order_id,
                     is_unshipped=True,
                     lookup=Order.Lookup.FOUND,
                     problem="",
                     fetched_at=now,
                     tried_at=now,
-                    **order_fields(found),
+                    # The marketplace pulled is the one the order counts under.
+                    **(order_fields(found) | {"marketplace": marketplace}),
                 )
             )
     with transaction.atomic():
@@ -222,10 +227,10 @@ def order_refresh_request(*, order_id: str, marketplace: str = "") -> Order | No
     account = account_for_marketplace(marketplace)
     if account is None:
         return None
-    code = marketplace if marketplace in account.marketplace_codes else ""
+    # The buyer's relay domain names the marketplace (and so Amazon's regional endpoint).
+    code = marketplace if is_marketplace(marketplace) else account.marketplace_codes[0]
     order, _ = Order.objects.get_or_create(
-        order_id=order_id,
-        defaults={"account": account, "marketplace": code or account.marketplace_codes[0]},
+        order_id=order_id, defaults={"account": account, "marketplace": code}
     )
     now = timezone.now()
     queued = (

@@ -69,6 +69,18 @@ def marketplace(code: str):
     )
 
 
+def is_marketplace(code: str) -> bool:
+    return bool(code) and code.upper() in Marketplaces.__members__
+
+
+def marketplace_code(marketplace_id: str) -> str:
+    """The desk's code (US, UK, DE, ...) for Amazon's marketplace id; "" when unknown."""
+    for known in Marketplaces:
+        if known.marketplace_id == marketplace_id:
+            return "UK" if known.name == "GB" else known.name
+    return ""
+
+
 def _token_client_class():
     if not settings.SPAPI_TOKEN_URL:
         return AccessTokenClient

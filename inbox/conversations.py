@@ -13,6 +13,7 @@ from django.utils import timezone
 from inbox import buyers
 from inbox.actions import mail_action_request
 from inbox.models import BuyerMessage, Conversation, MailAction, Reply, ReplyTemplate
+from inbox.order_cards import orders_named
 from inbox.replies import mail_reply_send
 
 AMAZON_LIMIT = timedelta(hours=24)
@@ -87,6 +88,7 @@ def buyer_messages_file(messages) -> int:
             ],
             ignore_conflicts=True,
         )
+    orders_named(facts={(order, market) for _, _, _, order, market, _, _ in facts})
     return len(facts)
 
 
