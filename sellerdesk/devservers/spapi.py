@@ -110,6 +110,27 @@ def make_order(
     return order
 
 
+def buyer_orders() -> list[dict]:
+    """The orders the demo's sample buyers write about (inbox/samples), in their own
+    marketplaces, so `make run` shows each conversation's order card."""
+    us, de, jp = "ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528"
+    return [
+        make_order(11, order_id="114-3941689-8772232", title="Bamboo cutting board, large",
+                   status="SHIPPED", ship_by_hours=-60,
+                   tracking=("UPS", "1Z999AA10123456784", "DELIVERED")),
+        make_order(12, order_id="112-5530918-2244617", title="Walnut serving board",
+                   ship_by_hours=18),
+        make_order(13, order_id="302-7781120-6639125", marketplace_id=de,
+                   title="Schneidebrett aus Bambus", status="SHIPPED", ship_by_hours=-20,
+                   tracking=("DHL", "00340434161094042557", "IN_TRANSIT")),
+        make_order(14, order_id="503-1209934-7716251", marketplace_id=jp,
+                   title="竹製まな板", status="SHIPPED", ship_by_hours=-30, fulfilled_by="AMAZON"),
+        make_order(15, order_id="111-2290471-6654829", marketplace_id=us,
+                   title="Olive wood cheese board", status="SHIPPED", ship_by_hours=-50,
+                   tracking=("USPS", "9400111899223197428490", "DELIVERED")),
+    ]  # fmt: skip
+
+
 # The datasets an answer carries only when `includedData` asks for them.
 DATASETS = {"FULFILLMENT": "fulfillment", "PACKAGES": "packages"}
 ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")

@@ -269,3 +269,26 @@ def test_the_unshipped_pull_keeps_the_table_in_step(spapi):
         account_pull(account=account_from_settings())
     assert Order.objects.filter(is_unshipped=True).count() == 2
     assert Order.objects.count() == 3  # kept: a buyer may still ask about it
+
+
+def test_the_demo_buyers_orders_show_their_cards(
+    spapi, client, assistant, mailbox, desk_mailbox, seed_rules, run_tasks_inline
+):
+    """`make run`: the sample buyers write about orders the stand-in knows."""
+    from inbox.sync import mailbox_sync
+    from sellerdesk.devservers.spapi import buyer_orders
+    from tests.inbox.conftest import load_samples
+
+    spapi.orders = buyer_orders()
+    load_samples(mailbox)
+    with run_tasks_inline():
+        mailbox_sync(mailbox=desk_mailbox)
+    client.force_login(assistant)
+    for conversation in Conversation.objects.all():
+        card = order_card(order_id=conversation.order_id, marketplace=conversation.marketplace)
+        assert card.found, (conversation.order_id, card.note, card.problem)
+        assert card.order.items[0]["title"] in open_conversation(client, conversation)
+    german = order_card(order_id="302-7781120-6639125")
+    assert german.seller_central_url.startswith("https://sellercentral.amazon.de/")
+    assert german.packages[0]["tracking_number"]
+    assert spapi.count("getOrder") == Conversation.objects.count()
