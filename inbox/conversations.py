@@ -88,7 +88,8 @@ def buyer_messages_file(messages) -> int:
             ],
             ignore_conflicts=True,
         )
-    orders_named(facts={(order, market) for _, _, _, order, market, _, _ in facts})
+    # Mail that was there before the desk (history) is looked up when opened, not all at once.
+    orders_named(facts={(o, market) for m, _, _, o, market, _, _ in facts if not m.is_history})
     return len(facts)
 
 
