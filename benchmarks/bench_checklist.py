@@ -13,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from amazon.models import Order, SellerAccount
 from benchmarks import Figure
-from dashboard.models import AmazonSnapshot, SellerAccount
+from dashboard.models import AmazonSnapshot
 from escalations.models import Escalation, Notification
 from inbox.models import Conversation, Folder, MailAction, Mailbox, Message
 from sellerdesk.models import User
@@ -103,12 +104,17 @@ def _fill() -> None:
                 unshipped=n % 7,
                 late=n % 2,
                 performance="Good",
-                orders=[{"order_id": f"111-{n}", "state": ""}],
             )
             for n in range(90 * 96)
         ),
         batch_size=2000,
     )
+    Order.objects.bulk_create(
+        Order(account=account, marketplace="US", order_id=f"111-{n:07d}-0000000",
+              is_unshipped=n < 40, status="UNSHIPPED" if n < 40 else "SHIPPED",
+              ship_by=now + timedelta(hours=n % 48 - 6))
+        for n in range(5_000)
+    )  # fmt: skip
 
 
 def _empty() -> None:
@@ -122,6 +128,7 @@ def _empty() -> None:
         Notification,
         Escalation,
         AmazonSnapshot,
+        Order,
         SellerAccount,
     ):
         model.objects.all().delete()

@@ -1,67 +1,18 @@
 from django.db import models
 from django.utils import timezone
 
-from sellerdesk.crypto import EncryptedTextField
-
-
-class SellerAccount(models.Model):
-    """One Amazon seller account the desk reads, with its Login-with-Amazon credentials
-    (the secrets are stored encrypted)."""
-
-    DEFAULT_NAME = "default"
-
-    name = models.CharField(max_length=60, unique=True)
-    lwa_app_id = models.CharField("LWA client id", max_length=255)
-    lwa_client_secret = EncryptedTextField("LWA client secret")
-    refresh_token = EncryptedTextField()
-    marketplaces = models.CharField(
-        max_length=200, default="US", help_text="Comma-separated codes: US,CA or UK,DE."
-    )
-    is_active = models.BooleanField(default=True)
-    # One pull at a time per account: a lease, taken with a conditional UPDATE.
-    pull_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
-    last_pull_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def marketplace_codes(self) -> list[str]:
-        return [c.strip().upper() for c in self.marketplaces.split(",") if c.strip()]
-
-
-class RateBudget(models.Model):
-    """Amazon's token bucket for one operation of one account, kept in columns so every
-    worker honours the same limit."""
-
-    account = models.ForeignKey(SellerAccount, on_delete=models.CASCADE, related_name="budgets")
-    operation = models.CharField(max_length=40)
-    rate = models.FloatField(help_text="requests per second")
-    burst = models.PositiveIntegerField()
-    tokens = models.FloatField()
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "operation"], name="one_budget_per_operation"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.account} {self.operation}"
+from amazon.models import SellerAccount
 
 
 class AmazonSnapshot(models.Model):
-    """What one pull found, per account and marketplace: kept, so figures can be charted."""
+    """What one pull found, per account and marketplace: kept, so figures can be charted.
+    The unshipped orders themselves are rows of `amazon.Order`."""
 
     account = models.ForeignKey(SellerAccount, on_delete=models.CASCADE, related_name="snapshots")
     taken_at = models.DateTimeField(default=timezone.now, db_index=True)
     marketplace = models.CharField(max_length=4)
     unshipped = models.PositiveIntegerField(null=True, blank=True)
     late = models.PositiveIntegerField(null=True, blank=True)
-    orders = models.JSONField(default=list, blank=True)
     performance = models.CharField(max_length=4, blank=True)  # Good, Fair, Poor; "" unknown
     account_status = models.CharField(max_length=20, blank=True)
     failing_areas = models.JSONField(default=list, blank=True)

@@ -1,8 +1,13 @@
 """Reads on Amazon's figures, for the checklist and the Amazon page."""
 
-from django.conf import settings
+from datetime import timedelta
 
-from dashboard.models import AmazonSnapshot, SellerAccount
+from django.conf import settings
+from django.utils import timezone
+
+from amazon.models import SellerAccount
+from amazon.selectors import unshipped_counts, unshipped_orders
+from dashboard.models import AmazonSnapshot
 
 
 def amazon_connected() -> bool:
@@ -22,21 +27,33 @@ def latest_snapshots() -> list[AmazonSnapshot]:
     )
 
 
-def amazon_summary() -> dict:
+def amazon_summary(*, with_orders: bool = False) -> dict:
     """What the checklist says about Amazon: unshipped (and late) orders, the worst
-    performance, its failing areas, when it was last pulled."""
+    performance, its failing areas, when it was last pulled. The orders are the table's
+    (`amazon.Order`); `with_orders` lists them per snapshot, for the Amazon page."""
     if not amazon_connected():
         return {"connected": False}
+    now = timezone.now()
     snapshots = latest_snapshots()
+    if with_orders:
+        warn = timedelta(hours=settings.SHIP_BY_WARN_HOURS)
+        for s in snapshots:
+            s.unshipped_orders = [
+                (o, "" if o.ship_by is None else "late" if o.ship_by < now
+                 else "due soon" if o.ship_by - now < warn else "")
+                for o in unshipped_orders(account_id=s.account_id, marketplace=s.marketplace)
+            ]  # fmt: skip
     order = {"Good": 0, "Fair": 1, "Poor": 2}
     judged = [s for s in snapshots if s.performance]
     worst = max(judged, key=lambda s: order[s.performance]) if judged else None
-    counted = [s for s in snapshots if s.unshipped is not None]
+    orders = unshipped_counts(now=now)  # one query, pulled or not
+    if all(s.unshipped is None for s in snapshots):
+        orders = {"unshipped": None, "late": None}  # never pulled: not known, not zero
     return {
         "connected": True,
         "snapshots": snapshots,
-        "unshipped": sum(s.unshipped for s in counted) if counted else None,
-        "late": sum(s.late or 0 for s in counted) if counted else None,
+        "unshipped": orders["unshipped"],
+        "late": orders["late"],
         "performance": worst.performance if worst else None,
         "failing_areas": [f"{a} ({s.marketplace})" for s in judged for a in s.failing_areas],
         "last_pull": max((s.taken_at for s in snapshots), default=None),

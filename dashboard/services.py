@@ -3,48 +3,21 @@ marketplace, stored as snapshots; the owner is told when something turns bad."""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.models import AmazonSnapshot, SellerAccount
+from amazon.models import SellerAccount
+from amazon.selectors import unshipped_orders
+from amazon.services import account_from_settings, orders_late_untold, orders_unshipped_store
+from amazon.spapi import Client, SpApiError
+from dashboard.models import AmazonSnapshot
 from dashboard.performance import GOOD, parse_report
-from dashboard.spapi import Client, SpApiError
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
-
-
-def account_from_settings() -> SellerAccount | None:
-    """The default account, kept in step with SPAPI_*. None when they are unset."""
-    if not settings.SPAPI_REFRESH_TOKEN:
-        return None
-    values = {
-        "lwa_app_id": settings.SPAPI_LWA_APP_ID,
-        "marketplaces": ",".join(settings.SPAPI_MARKETPLACES),
-    }
-    account, created = SellerAccount.objects.get_or_create(
-        name=SellerAccount.DEFAULT_NAME,
-        defaults={
-            **values,
-            "lwa_client_secret": settings.SPAPI_LWA_CLIENT_SECRET,
-            "refresh_token": settings.SPAPI_REFRESH_TOKEN,
-        },
-    )
-    if not created and (
-        any(getattr(account, k) != v for k, v in values.items())
-        or account.lwa_client_secret != settings.SPAPI_LWA_CLIENT_SECRET
-        or account.refresh_token != settings.SPAPI_REFRESH_TOKEN
-    ):
-        for key, value in values.items():
-            setattr(account, key, value)
-        account.lwa_client_secret = settings.SPAPI_LWA_CLIENT_SECRET
-        account.refresh_token = settings.SPAPI_REFRESH_TOKEN
-        account.save()
-    return account
 
 
 @dataclass
@@ -53,48 +26,6 @@ class PullReport:
     skipped: bool = False
     marketplaces: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def order_rows(orders: list[dict], now: datetime) -> list[dict]:
-    """What the desk shows of each unshipped order, most urgent first."""
-    warn = timedelta(hours=settings.SHIP_BY_WARN_HOURS)
-    rows = []
-    for order in orders:
-        fulfillment = order.get("fulfillment") or {}
-        ship_by = _parse_time((fulfillment.get("shipByWindow") or {}).get("latestDateTime"))
-        items = [
-            {
-                "title": ((item.get("product") or {}).get("title") or "")[:200],
-                "asin": (item.get("product") or {}).get("asin") or "",
-                "quantity": item.get("quantityOrdered") or 0,
-            }
-            for item in order.get("orderItems") or []
-        ]
-        state = (
-            ""
-            if ship_by is None
-            else ("late" if ship_by < now else ("due soon" if ship_by - now < warn else ""))
-        )
-        rows.append(
-            {
-                "order_id": order.get("orderId", ""),
-                "purchased": order.get("createdTime"),
-                "ship_by": ship_by.isoformat() if ship_by else None,
-                "state": state,
-                "status": fulfillment.get("fulfillmentStatus", ""),
-                "items": items,
-            }
-        )
-    return sorted(rows, key=lambda r: r["ship_by"] or "9999")
 
 
 def account_pull(*, account: SellerAccount, client: Client | None = None) -> PullReport:
@@ -124,9 +55,14 @@ def _pull_marketplace(account, client, code: str, report: PullReport) -> dict:
     now = timezone.now()
     snapshot = AmazonSnapshot(account=account, marketplace=code, taken_at=now)
     try:
-        rows = order_rows(client.unshipped_orders(code), now)
-        snapshot.orders, snapshot.unshipped = rows, len(rows)
-        snapshot.late = sum(1 for r in rows if r["state"] == "late")
+        orders = client.unshipped_orders(code)
+        stored = orders_unshipped_store(account=account, marketplace=code, orders=orders, now=now)
+        snapshot.unshipped = stored
+        snapshot.late = (
+            unshipped_orders(account_id=account.pk, marketplace=code)
+            .filter(ship_by__lt=now)
+            .count()
+        )
     except SpApiError as exc:
         report.errors.append(f"{code} orders: {exc}")
         snapshot.problems.append(f"Unshipped orders: {exc}")
@@ -202,11 +138,7 @@ def _tell_owner(account, code, snapshot, previous) -> None:
                     for m in snapshot.metrics
                 ),
             )
-    late = {r["order_id"] for r in snapshot.orders if r["state"] == "late"}
-    was_late = {
-        r["order_id"] for r in (previous.orders if previous else []) if r["state"] == "late"
-    }
-    new_late = sorted(late - was_late)
+    new_late = orders_late_untold(account=account, marketplace=code, now=snapshot.taken_at)
     if new_late:
         listed = ", ".join(new_late[:3]) + (
             f" and {len(new_late) - 3} more" if len(new_late) > 3 else ""

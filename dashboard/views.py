@@ -86,9 +86,8 @@ def shift_log(request):
 def amazon(request):
     from dashboard.trends import trends
 
-    return render(
-        request, "dashboard/amazon.html", {"amazon": amazon_summary(), "charts": trends()}
-    )
+    summary = amazon_summary(with_orders=True)
+    return render(request, "dashboard/amazon.html", {"amazon": summary, "charts": trends()})
 
 
 @role_required(Role.ASSISTANT, Role.OWNER)

@@ -25,7 +25,7 @@ def owner_items(*, pks=None) -> QuerySet[Escalation]:
     they gave in the last days."""
     items = Escalation.objects.filter(
         state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]
-    ).select_related("mail", "mail__content")
+    ).select_related("mail", "mail__content", "conversation")
     if pks is not None:
         items = items.filter(pk__in=pks)
     return items.order_by("state", "-created_at", "-pk")

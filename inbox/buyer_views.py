@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from inbox import conversations as service
 from inbox.forms import BuyerReplyForm, NoResponseForm
 from inbox.models import BuyerMessage, Conversation, Reply, ReplyTemplate
+from inbox.order_cards import order_context
 from inbox.selectors import conversation_history, conversation_queue, reply_templates_for
 from sellerdesk.roles import Role, role_required
 
@@ -63,6 +64,7 @@ def _render(request, item, form, suggestions=None, status=200):
         "suggestions": suggestions,
         "no_response_form": NoResponseForm(),
         "now": timezone.now(),
+        **order_context(conversation=item),
     }
     return render(request, "inbox/conversation.html", context, status=status)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from inbox import buyers
 from inbox.actions import mail_action_request
 from inbox.models import BuyerMessage, Conversation, MailAction, Reply, ReplyTemplate
+from inbox.order_cards import orders_named
 from inbox.replies import mail_reply_send
 
 AMAZON_LIMIT = timedelta(hours=24)
@@ -87,6 +88,8 @@ def buyer_messages_file(messages) -> int:
             ],
             ignore_conflicts=True,
         )
+    # Mail that was there before the desk (history) is looked up when opened, not all at once.
+    orders_named(facts={(o, market) for m, _, _, o, market, _, _ in facts if not m.is_history})
     return len(facts)
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "inbox",
     "dashboard",
     "escalations",
+    "amazon",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -223,6 +224,9 @@ SPAPI_MAX_WAIT_SECONDS = env_seconds("SPAPI_MAX_WAIT_SECONDS", 200)
 AMAZON_PULL_MINUTES = env_int("AMAZON_PULL_MINUTES", 15, minimum=5)
 # Unshipped orders this close to their ship-by time are highlighted.
 SHIP_BY_WARN_HOURS = env_int("SHIP_BY_WARN_HOURS", 6, minimum=1)
+# An order a buyer names is fetched once and kept; a page showing it asks Amazon again only
+# when it is older than this and not final (shipped and delivered, cancelled).
+ORDER_REFRESH_MINUTES = env_int("ORDER_REFRESH_MINUTES", 5, minimum=1)
 if any([SPAPI_REFRESH_TOKEN, SPAPI_LWA_APP_ID, SPAPI_LWA_CLIENT_SECRET]) and not all(
     [SPAPI_REFRESH_TOKEN, SPAPI_LWA_APP_ID, SPAPI_LWA_CLIENT_SECRET]
 ):

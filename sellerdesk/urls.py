@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include(public_urlpatterns)),
     path("mail/", include("inbox.urls")),
     path("buyers/", include(buyer_urlpatterns)),
+    path("orders/", include("amazon.urls")),
     path("", include("dashboard.urls")),
 ]

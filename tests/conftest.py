@@ -82,6 +82,20 @@ def seed_rules(db):
 
 
 @pytest.fixture
+def seed_reply_templates(db):
+    """The reply templates their data migration installs, put back after a transactional
+    test flushed them (as `seed_rules` does for the rules)."""
+    import importlib
+
+    from django.apps import apps
+
+    from inbox.models import ReplyTemplate
+
+    if not ReplyTemplate.objects.exists():
+        importlib.import_module("inbox.migrations.0007_seed_reply_templates").install(apps, None)
+
+
+@pytest.fixture
 def run_tasks_inline(django_capture_on_commit_callbacks):
     """`with run_tasks_inline():` tasks enqueued on commit inside the block run when it ends,
     in this process, as the worker would run them."""

@@ -24,6 +24,8 @@ ACCESS = {
     "shift-end": ("post", {}, DESK),
     "shift-log": ("get", {}, OWNER),
     "amazon": ("get", {}, DESK),
+    # The order card a page polls: the assistant's conversation page, the owner's page.
+    "order-card": ("get", {"order_id": "113-0000000-0000000"}, {A: LOGIN, AS: OK, OW: OK, AD: OK}),
     "health": ("get", {}, {A: LOGIN, AS: OK, OW: OK, AD: OK}),
     "owner-home": ("get", {}, OWNER),
     "owner-link": (

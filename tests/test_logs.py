@@ -166,8 +166,8 @@ def test_no_secret_in_logs_pages_or_error_reports(
     pages = [
         reverse("admin:inbox_mailbox_change", args=[desk_mailbox.pk]),
         reverse("admin:inbox_mailbox_change", args=[wrong.pk]),
-        reverse("admin:dashboard_selleraccount_changelist"),
-        reverse("admin:dashboard_selleraccount_change", args=[account_from_settings().pk]),
+        reverse("admin:amazon_selleraccount_changelist"),
+        reverse("admin:amazon_selleraccount_change", args=[account_from_settings().pk]),
         reverse("home"),
         reverse("health"),
     ]

@@ -191,7 +191,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         assert "hand wash only" in composer
         # Amazon's figures from the demo's SP-API stand-in: one area not Good.
         home = session.get(f"http://127.0.0.1:{port}/", timeout=5).text
-        assert "5 unshipped, 1 past ship-by" in home
+        assert "6 unshipped, 1 past ship-by" in home  # one a demo buyer asks about
         assert "Fair" in home and "Late Shipment Rate" in home
         amazon = session.get(f"http://127.0.0.1:{port}/amazon/", timeout=5).text
         assert "Late Shipment Rate" in amazon and "Bamboo cutting board" in amazon

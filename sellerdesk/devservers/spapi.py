@@ -1,6 +1,7 @@
 """A local stand-in for the parts of Amazon's Selling Partner API the desk reads.
 
-Login with Amazon's token endpoint, Orders API v2026-01-01 `searchOrders` (paged), and the
+Login with Amazon's token endpoint, Orders API v2026-01-01 `searchOrders` (paged) and
+`getOrder` (each answering only the `includedData` datasets asked for), and the
 Reports API 2021-06-30 (createReport, getReport, getReportDocument, and the pre-signed
 gzip download). It answers as Amazon does, Amazon's error bodies included, and can be
 told to answer 429, 5xx, slowly, or with a broken document. The tests validate every
@@ -9,6 +10,7 @@ answer against Amazon's official models.
 
 import gzip
 import json
+import re
 import threading
 import time
 import uuid
@@ -19,6 +21,7 @@ from sellerdesk.devservers.standin import Request, Response, StandIn
 
 RATE_LIMITS = {  # operation: (requests per second, burst), as Amazon documents them
     "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
     "createReport": (0.0167, 15),
     "getReport": (2.0, 15),
     "getReportDocument": (0.0167, 15),
@@ -49,39 +52,98 @@ def make_order(
     ship_by_hours: float = 24,
     status: str = "UNSHIPPED",
     now: datetime | None = None,
+    order_id: str = "",
+    title: str = "",
+    quantity: int = 0,
+    fulfilled_by: str = "MERCHANT",
+    tracking: tuple[str, str, str] | None = None,
 ) -> dict:
-    """An order as searchOrders returns it, due to ship `ship_by_hours` from now."""
+    """An order as Amazon's Orders API returns it, due to ship `ship_by_hours` from now.
+    `tracking` = (carrier, tracking number, package status) adds a shipped package."""
     now = now or datetime.now(UTC)
     created = now - timedelta(hours=30)
     ship_by = now + timedelta(hours=ship_by_hours)
-    return {
-        "orderId": f"11{n % 10}-{1000000 + n:07d}-{2000000 + n * 7 % 1000000:07d}",
+    item_id = f"{n:014d}"
+    order = {
+        "orderId": order_id or f"11{n % 10}-{1000000 + n:07d}-{2000000 + n * 7 % 1000000:07d}",
         "createdTime": _iso(created),
         "lastUpdatedTime": _iso(created + timedelta(hours=1)),
         "salesChannel": {"channelName": "AMAZON", "marketplaceId": marketplace_id},
         "fulfillment": {
             "fulfillmentStatus": status,
-            "fulfilledBy": "MERCHANT",
+            "fulfilledBy": fulfilled_by,
             "fulfillmentServiceLevel": "STANDARD",
             "shipByWindow": {"earliestDateTime": _iso(created), "latestDateTime": _iso(ship_by)},
+            "deliverByWindow": {
+                "earliestDateTime": _iso(ship_by + timedelta(days=2)),
+                "latestDateTime": _iso(ship_by + timedelta(days=5)),
+            },
         },
         "orderItems": [
             {
-                "orderItemId": f"{n:014d}",
-                "quantityOrdered": 1 + n % 3,
+                "orderItemId": item_id,
+                "quantityOrdered": quantity or 1 + n % 3,
                 "product": {
                     "asin": f"B0{n:08d}",
-                    "title": f"Bamboo cutting board {n}",
+                    "title": title or f"Bamboo cutting board {n}",
                     "sellerSku": f"SKU-{n}",
                 },
             }
         ],
     }
+    if tracking:
+        carrier, number, package_status = tracking
+        order["packages"] = [
+            {
+                "packageReferenceId": f"PKG-{n}",
+                "createdTime": _iso(created + timedelta(hours=2)),
+                "packageStatus": {"status": package_status},
+                "carrier": carrier,
+                "shipTime": _iso(created + timedelta(hours=3)),
+                "shippingService": f"{carrier} Tracked",
+                "trackingNumber": number,
+                "packageItems": [
+                    {"orderItemId": item_id, "quantity": order["orderItems"][0]["quantityOrdered"]}
+                ],
+            }
+        ]
+    return order
+
+
+def buyer_orders() -> list[dict]:
+    """The orders the demo's sample buyers write about (inbox/samples), in their own
+    marketplaces, so `make run` shows each conversation's order card."""
+    us, de, jp = "ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528"
+    return [
+        make_order(11, order_id="114-3941689-8772232", title="Bamboo cutting board, large",
+                   status="SHIPPED", ship_by_hours=-60,
+                   tracking=("UPS", "1Z999AA10123456784", "DELIVERED")),
+        make_order(12, order_id="112-5530918-2244617", title="Walnut serving board",
+                   ship_by_hours=18),
+        make_order(13, order_id="302-7781120-6639125", marketplace_id=de,
+                   title="Schneidebrett aus Bambus", status="SHIPPED", ship_by_hours=-20,
+                   tracking=("DHL", "00340434161094042557", "IN_TRANSIT")),
+        make_order(14, order_id="503-1209934-7716251", marketplace_id=jp,
+                   title="竹製まな板", status="SHIPPED", ship_by_hours=-30, fulfilled_by="AMAZON"),
+        make_order(15, order_id="111-2290471-6654829", marketplace_id=us,
+                   title="Olive wood cheese board", status="SHIPPED", ship_by_hours=-50,
+                   tracking=("USPS", "9400111899223197428490", "DELIVERED")),
+    ]  # fmt: skip
+
+
+# The datasets an answer carries only when `includedData` asks for them.
+DATASETS = {"FULFILLMENT": "fulfillment", "PACKAGES": "packages"}
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+
+
+def _with_datasets(order: dict, included: set[str]) -> dict:
+    left_out = {key for name, key in DATASETS.items() if name not in included}
+    return {k: v for k, v in order.items() if k not in left_out}
 
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2]
-    / "dashboard"
+    / "amazon"
     / "spapi_models"
     / "accountHealthReport.example.json"
 )
@@ -166,6 +228,8 @@ class SpApiStandIn(StandIn):
             return amazon_error(403, "Unauthorized", "Access to requested resource is denied.")
         if path == "/orders/2026-01-01/orders" and request.method == "GET":
             return self._limited("searchOrders", self._search_orders, request)
+        if path.startswith("/orders/2026-01-01/orders/") and request.method == "GET":
+            return self._limited("getOrder", self._get_order, request)
         if path == "/reports/2021-06-30/reports" and request.method == "POST":
             return self._limited("createReport", self._create_report, request)
         if path.startswith("/reports/2021-06-30/reports/") and request.method == "GET":
@@ -247,11 +311,22 @@ class SpApiStandIn(StandIn):
         ]
         size = min(int(query.get("maxResultsPerPage") or self.page_size), 100)
         start = int(query.get("paginationToken") or 0)
-        page = found[start : start + size]
+        included = set(filter(None, query.get("includedData", "").split(",")))
+        page = [_with_datasets(o, included) for o in found[start : start + size]]
         body = {"orders": page}
         if start + size < len(found):
             body["pagination"] = {"nextToken": str(start + size)}
         return Response(200, body)
+
+    def _get_order(self, request: Request) -> Response:
+        order_id = request.path.rsplit("/", 1)[1]
+        if not ORDER_ID.fullmatch(order_id):
+            return amazon_error(400, "InvalidInput", f"Invalid orderId: {order_id[:40]}")
+        found = next((o for o in self.orders if o["orderId"] == order_id), None)
+        if found is None:
+            return amazon_error(404, "NotFound", f"Order {order_id} was not found.")
+        included = set(filter(None, request.query.get("includedData", [""])[0].split(",")))
+        return Response(200, {"order": _with_datasets(found, included)})
 
     # --- Reports ---
 

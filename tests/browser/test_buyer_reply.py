@@ -20,6 +20,7 @@ def test_assistant_answers_a_buyer_from_the_queue(
     mailbox,
     desk_mailbox,
     seed_rules,
+    seed_reply_templates,
     smtp,
     tasks_run_at_once,
 ):

@@ -6,9 +6,10 @@ import pytest
 
 from sellerdesk.devservers.spapi import SpApiStandIn
 
-MODELS = Path(__file__).resolve().parents[2] / "dashboard" / "spapi_models"
+MODELS = Path(__file__).resolve().parents[2] / "amazon" / "spapi_models"
 OPERATIONS = {  # operation: (model file, the success answer's definition)
     "searchOrders": ("orders_2026-01-01.json", "SearchOrdersResponse"),
+    "getOrder": ("orders_2026-01-01.json", "GetOrderResponse"),
     "createReport": ("reports_2021-06-30.json", "CreateReportResponse"),
     "getReport": ("reports_2021-06-30.json", "Report"),
     "getReportDocument": ("reports_2021-06-30.json", "ReportDocument"),

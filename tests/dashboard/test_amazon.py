@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from dashboard.models import AmazonSnapshot, RateBudget, SellerAccount
+from amazon.models import Order, RateBudget, SellerAccount
+from amazon.selectors import unshipped_orders
+from amazon.spapi import RATE_LIMITS
+from dashboard.models import AmazonSnapshot
 from dashboard.services import account_from_settings, account_pull
-from dashboard.spapi import RATE_LIMITS
 from escalations.models import Escalation
 from sellerdesk.devservers.spapi import INTERNAL, THROTTLED, health_report, make_order
 from sellerdesk.devservers.standin import Fault
@@ -36,12 +38,15 @@ def test_unshipped_orders_over_several_pages_are_counted_and_ordered_by_ship_by(
     assert report.marketplaces["US"]["unshipped"] == 232
     assert spapi.count("searchOrders") == 3  # 100 a page
     snapshot = AmazonSnapshot.objects.get()
-    assert snapshot.orders[0]["state"] == "late" and snapshot.late == 1
-    assert snapshot.orders[1]["state"] == "due soon"
-    assert snapshot.orders[0]["items"][0]["title"].startswith("Bamboo cutting board")
+    rows = list(unshipped_orders(account_id=snapshot.account_id, marketplace="US"))
+    assert len(rows) == 232 and snapshot.unshipped == 232 and snapshot.late == 1
+    assert rows[0].ship_by < now < rows[1].ship_by < now + timedelta(hours=6)
+    assert rows[0].items[0]["title"].startswith("Bamboo cutting board")
+    assert rows[0].items[0]["sku"] and rows[0].items[0]["asin"]
     pull()  # the same late order again: the owner is told once
     [told] = Escalation.objects.filter(about="amazon")
-    assert "past ship-by" in told.summary and snapshot.orders[0]["order_id"] in told.summary
+    assert "past ship-by" in told.summary and rows[0].order_id in told.summary
+    assert not Order.objects.filter(order_id=make_order(902)["orderId"]).exists()
 
 
 def test_one_bad_metric_is_fair_with_the_area_named_and_one_escalation(spapi):
@@ -106,7 +111,7 @@ def test_429_then_success_is_retried_after_the_rate_allows(spapi, monkeypatch):
             waited.append(seconds)
             clock.shift(timedelta(seconds=seconds))
 
-        monkeypatch.setattr("dashboard.spapi._sleep", wait)
+        monkeypatch.setattr("amazon.spapi._sleep", wait)
         assert pull().marketplaces["US"]["unshipped"] == 1
     assert max(waited) >= 1 / RATE_LIMITS["searchOrders"][0] - 1  # a whole token: ~180 s
     assert spapi.count("searchOrders") == 2  # the throttled call never reached the route
@@ -183,14 +188,14 @@ def test_admin_adds_a_second_account_with_secrets_kept_encrypted(client, admin_u
     from django.urls import reverse
 
     client.force_login(admin_user)
-    page = client.post(reverse("admin:dashboard_selleraccount_add"), {
+    page = client.post(reverse("admin:amazon_selleraccount_add"), {
         "name": "eu", "lwa_app_id": "amzn1.application-oa2-client.x", "lwa_client_secret": "s3cret",
         "refresh_token": "Atzr|eu", "marketplaces": "uk, de", "is_active": "on",
     })  # fmt: skip
     assert page.status_code == 302, page.content.decode()[:2000]
     account = SellerAccount.objects.get(name="eu")
     assert account.marketplace_codes == ["UK", "DE"] and account.refresh_token == "Atzr|eu"
-    bad = client.post(reverse("admin:dashboard_selleraccount_add"), {
+    bad = client.post(reverse("admin:amazon_selleraccount_add"), {
         "name": "x", "lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r",
         "marketplaces": "US,ZZ",
     })  # fmt: skip

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from dashboard.models import AmazonSnapshot, SellerAccount, Shift
+from amazon.models import Order, SellerAccount
+from dashboard.models import AmazonSnapshot, Shift
 from dashboard.services import shift_end, shift_start
 from escalations.models import Escalation, Notification
 from inbox.models import Conversation, Folder, Mailbox, Message
@@ -44,7 +45,13 @@ def amazon(unshipped: int, performance: str, areas=()):
     account, _ = SellerAccount.objects.get_or_create(
         name="default", defaults={"lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r"}
     )
-    orders = [{"order_id": f"111-{n}", "state": "late" if n == 0 else ""} for n in range(unshipped)]
+    now = timezone.now()
+    Order.objects.all().delete()
+    Order.objects.bulk_create(
+        Order(account=account, marketplace="US", order_id=f"111-{n:07d}-0000000", is_unshipped=True,
+              status="UNSHIPPED", ship_by=now + timedelta(hours=-1 if n == 0 else 20))
+        for n in range(unshipped)
+    )  # fmt: skip
     AmazonSnapshot.objects.update(is_latest=False)
     AmazonSnapshot.objects.create(
         is_latest=True,
@@ -52,7 +59,6 @@ def amazon(unshipped: int, performance: str, areas=()):
         marketplace="US",
         unshipped=unshipped,
         late=1 if unshipped else 0,
-        orders=orders,
         performance=performance,
         failing_areas=list(areas),
     )

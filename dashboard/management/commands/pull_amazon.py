@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.models import SellerAccount
+from amazon.models import SellerAccount
 from dashboard.services import account_from_settings, account_pull
 
 

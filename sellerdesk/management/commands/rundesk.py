@@ -52,15 +52,21 @@ class Command(BaseCommand):
         return started
 
     def start_demo_amazon(self, env: dict):
-        """A local SP-API stand-in with a few unshipped orders and a performance report
-        with one area not Good; the desk and its worker pull from it as from Amazon."""
+        """A local SP-API stand-in with a few unshipped orders, the orders the sample buyers
+        write about, and a performance report with one area not Good; the desk and its
+        worker pull from it as from Amazon."""
         from dashboard.services import pull_all_accounts
-        from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
+        from sellerdesk.devservers.spapi import (
+            SpApiStandIn,
+            buyer_orders,
+            health_report,
+            make_order,
+        )
 
         standin = SpApiStandIn().start()
         standin.orders = [
             make_order(n, ship_by_hours=hours) for n, hours in enumerate([-5, 3, 20, 30, 44])
-        ]
+        ] + buyer_orders()
         standin.report_document = health_report(bad=("lateShipmentRate",))
         values = {
             "SPAPI_ENDPOINT": standin.base_url,

@@ -22,16 +22,18 @@ from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
 from sp_api.base.exceptions import SellingApiException
 
-from dashboard.models import RateBudget, SellerAccount
+from amazon.models import RateBudget, SellerAccount
 from sellerdesk.logs import outside_call
 
 RATE_LIMITS = {  # operation: (requests per second, burst), Amazon's documented limits
     "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
     "createReport": (0.0167, 15),
     "getReport": (2.0, 15),
     "getReportDocument": (0.0167, 15),
 }
 PERFORMANCE_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
+ORDER_DATA = ["FULFILLMENT", "PACKAGES"]  # what an order card shows, and no personal data
 
 
 def _sleep(seconds: float) -> None:
@@ -40,9 +42,10 @@ def _sleep(seconds: float) -> None:
 
 
 class SpApiError(Exception):
-    def __init__(self, message: str, *, retryable: bool):
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.status = status  # Amazon's HTTP status, when it answered
 
 
 class RateLimited(SpApiError):
@@ -64,6 +67,18 @@ def marketplace(code: str):
     return SimpleNamespace(
         endpoint=endpoint, marketplace_id=known.marketplace_id, region=known.region
     )
+
+
+def is_marketplace(code: str) -> bool:
+    return bool(code) and code.upper() in Marketplaces.__members__
+
+
+def marketplace_code(marketplace_id: str) -> str:
+    """The desk's code (US, UK, DE, ...) for Amazon's marketplace id; "" when unknown."""
+    for known in Marketplaces:
+        if known.marketplace_id == marketplace_id:
+            return "UK" if known.name == "GB" else known.name
+    return ""
 
 
 def _token_client_class():
@@ -164,7 +179,9 @@ class Client:
                 retryable = status == 429 or status >= 500
                 if not retryable or attempt == settings.SPAPI_RETRIES:
                     raise SpApiError(
-                        f"{operation}: Amazon answered {status} {message}", retryable=retryable
+                        f"{operation}: Amazon answered {status} {message}",
+                        retryable=retryable,
+                        status=status,
                     ) from None
                 _sleep(settings.SPAPI_BACKOFF_SECONDS * 2**attempt)
                 continue
@@ -189,6 +206,7 @@ class Client:
             "marketplaceIds": [api.marketplace_id],
             "createdAfter": since,
             "fulfillmentStatuses": ["UNSHIPPED", "PARTIALLY_SHIPPED"],
+            "includedData": ["FULFILLMENT"],  # the ship-by and deliver-by windows
             "maxResultsPerPage": 100,
         }
         orders, token = [], None
@@ -203,6 +221,18 @@ class Client:
             )
             if not token:
                 return orders
+
+    def order(self, code: str, order_id: str) -> dict:
+        """getOrder (Orders API v2026-01-01): one order with its items, its fulfilment
+        (status, ship-by and deliver-by windows) and its packages (tracking, merchant-fulfilled
+        orders only). No buyer or address data: those need a restricted data token and the
+        desk does not show them. A 404 raises SpApiError with status 404."""
+        api = self._api(Orders, code, version="2026-01-01")
+        response = self._call(
+            "getOrder",
+            lambda: api.get_order(order_id, includedData=ORDER_DATA),
+        )
+        return (response.payload or {}).get("order") or {}
 
     def performance_document(self, code: str, *, poll_seconds: float | None = None):
         """Create the seller performance report, wait for it, download it (gunzipped)."""
