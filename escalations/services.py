@@ -33,8 +33,8 @@ from escalations.models import (
     number_for,
 )
 from escalations.sms import SmsError, sms_backend
-from inbox.smtp import MailSendError, smtp_send
 from sellerdesk.retry import backoff
+from sellerdesk.smtp import MailSendError, smtp_send
 
 log = logging.getLogger(__name__)
 

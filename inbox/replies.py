@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inbox.actions import mail_action_request
 from inbox.models import MailAction, Message, Reply, ReplyAttachment
-from inbox.smtp import MailSendError, smtp_send
+from sellerdesk.smtp import MailSendError, smtp_send
 
 MAX_BODY = 20_000
 
