@@ -17,7 +17,7 @@ help:
 	@echo "make run    set up (virtualenv, migrations, demo data) and serve the desk at http://$(ADDR)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make bench  run the benchmarks and print their table"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, and the layers between the apps"
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
@@ -65,6 +65,7 @@ bench: test-setup
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format .

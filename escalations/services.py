@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from escalations import gsm
+from escalations import gsm, handoff
 from escalations.chat import ChatError, chat_post
 from escalations.links import owner_link
 from escalations.models import (
@@ -33,7 +34,9 @@ from escalations.models import (
     number_for,
 )
 from escalations.sms import SmsError, sms_backend
+from escalations.summaries import summarize_mail
 from sellerdesk.retry import backoff
+from sellerdesk.selectors import assistant_on_duty
 from sellerdesk.smtp import MailSendError, smtp_send
 
 log = logging.getLogger(__name__)
@@ -56,8 +59,6 @@ def _first_step_at(notify_owner: bool, now: datetime) -> datetime | None:
 def _notify_soon() -> None:
     """Ask the worker for a sweep once this transaction commits (the schedule sweeps every
     minute anyway: this only makes "text now" mean now)."""
-    from django_q.tasks import async_task
-
     transaction.on_commit(lambda: async_task("escalations.tasks.notify", group="notify"))
 
 
@@ -97,8 +98,6 @@ def escalation_open(
 
 def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[Escalation]:
     """Open one escalation per mail that has no open one yet (in one go, for a batch)."""
-    from escalations.summaries import summarize_mail
-
     mails = list(mails)
     now = timezone.now()
     first_step = _first_step_at(notify_owner, now)  # one policy read for the whole batch
@@ -171,23 +170,8 @@ def escalation_answer(
                 "next_step_at",
             ]
         )
-        if current.conversation_id and kind != Escalation.AnswerKind.DISMISSED:
-            _buyer_answer(current, kind)
+        handoff.answered(escalation=current)
     return current
-
-
-def _buyer_answer(escalation: Escalation, kind: str) -> None:
-    """A buyer's question answered: the reply is drafted from the answer. A draft reply
-    approved: it is sent to the buyer (a failed send is shown in the conversation)."""
-    from inbox.conversations import conversation_owner_answered
-
-    approved = kind in (Escalation.AnswerKind.APPROVED, Escalation.AnswerKind.EDITED)
-    conversation_owner_answered(
-        conversation=escalation.conversation,
-        answer=escalation.answer,
-        about=escalation.about,
-        approved=approved,
-    )
 
 
 def escalation_close(*, escalation: Escalation, by, cancel: bool = False) -> None:
@@ -202,8 +186,6 @@ def escalation_close(*, escalation: Escalation, by, cancel: bool = False) -> Non
 
 def signature_initials(escalation: Escalation | None = None) -> str:
     """The assistant who signs: whoever opened it, else the assistant last signed in."""
-    from sellerdesk.selectors import assistant_on_duty
-
     if escalation is not None and escalation.opened_by_id and escalation.opened_by.initials:
         return escalation.opened_by.initials
     assistant = assistant_on_duty()
@@ -566,30 +548,3 @@ def delivery_report(*, message_sid: str, status: str, error_code: str = "") -> b
             f" (error {error_code})" if error_code else ""
         )
     return bool(Notification.objects.filter(provider_id=message_sid).update(**fields))
-
-
-# --- Acting on the answer to a mail -----------------------------------------------------
-
-
-def escalation_mail_reply(*, escalation: Escalation, body: str, by):
-    """Answer the escalated mail from the desk; once the SMTP server took the reply the mail
-    is marked read and the escalation resolved. A failed send changes neither."""
-    from inbox.replies import mail_reply_send
-
-    if escalation.mail is None:
-        raise ValidationError("This escalation is not about a mail.")
-    reply = mail_reply_send(message=escalation.mail, body=body, by=by)
-    if reply.state == reply.State.SENT:
-        escalation_close(escalation=escalation, by=by)
-    return reply
-
-
-def escalation_mail_handled(*, escalation: Escalation, by) -> None:
-    """The mail needs no reply from the desk (handled elsewhere): mark it read, resolve."""
-    from inbox.replies import mail_seen
-
-    if escalation.mail is None:
-        raise ValidationError("This escalation is not about a mail.")
-    with transaction.atomic():
-        mail_seen(message=escalation.mail, by=by, reason=f"handled (#{escalation.reference})")
-        escalation_close(escalation=escalation, by=by)

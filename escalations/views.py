@@ -172,41 +172,6 @@ def escalation_close(request, pk: int):
     return redirect("escalation-detail", pk=pk)
 
 
-@require_POST
-@role_required(Role.ASSISTANT)
-def escalation_reply(request, pk: int):
-    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
-    form = MailReplyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("escalation-detail", pk=pk)
-    try:
-        reply = services.escalation_mail_reply(
-            escalation=escalation, by=request.user, body=form.cleaned_data["body"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if reply.state == reply.State.SENT:
-            messages.success(request, f"Reply sent to {reply.to}; the mail is marked read.")
-        else:
-            messages.error(request, f"The reply was not sent: {reply.error}")
-    return redirect("escalation-detail", pk=pk)
-
-
-@require_POST
-@role_required(Role.ASSISTANT)
-def escalation_handled(request, pk: int):
-    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
-    try:
-        services.escalation_mail_handled(escalation=escalation, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")
-    return redirect("escalation-detail", pk=pk)
-
-
 @role_required(Role.ASSISTANT)
 def escalation_new(request):
     form = NoteForm(request.POST or None)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from inbox.imap import connect
 from inbox.mailstore import MailServerError, MailStore
@@ -54,9 +55,15 @@ def mail_action_undo(*, action: MailAction, by=None) -> MailAction:
     )
 
 
-def _enqueue(action_id: int) -> None:
-    from django_q.tasks import async_task
+def mail_seen(*, message: Message, by, reason: str) -> None:
+    """Mark a mail read on the server (unless it is, or is about to be)."""
+    pending = message.actions.filter(kind=MailAction.Kind.MARK_READ,
+                                     state__in=["pending", "running"]).exists()  # fmt: skip
+    if not pending and message.uid is not None:
+        mail_action_request(message=message, kind=MailAction.Kind.MARK_READ, by=by, reason=reason)
 
+
+def _enqueue(action_id: int) -> None:
     async_task("inbox.tasks.perform_action", action_id, task_name=f"mail action {action_id}")
 
 

@@ -23,10 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inbox import actions
-from inbox.classify import act_on_decisions, active_ruleset, classify_pending
+from inbox.classify import act_on_decisions, active_ruleset, classify_pending, decide
 from inbox.imap import connect
 from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
-from inbox.models import Attachment, Folder, Mailbox, MailKind, Message, MessageContent
+from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
 from inbox.parsing import parse_mail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
 
@@ -332,13 +332,10 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
                 )
                 relinked += 1
                 continue
-            rule = ruleset.first_match(
-                MailFacts(
-                    folder.role, mime.from_address, mime.from_name, mime.subject,
-                    mime.text[:BODY_LIMIT], mime.headers,
-                )
-            )  # fmt: skip
-            kind = rule.action if rule else MailKind.ESCALATE
+            kind, rule = decide(ruleset, MailFacts(
+                folder.role, mime.from_address, mime.from_name, mime.subject,
+                mime.text[:BODY_LIMIT], mime.headers,
+            ))  # fmt: skip
             decided[kind] = decided.get(kind, 0) + 1
             rows.append(
                 Message(

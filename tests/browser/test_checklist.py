@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from buyers.models import Conversation
 from escalations.services import escalation_open
-from inbox.models import Conversation, Mailbox
+from inbox.models import Mailbox
 from inbox.sync import mailbox_sync
 from tests.browser.conftest import log_in
 from tests.inbox.conftest import load_samples

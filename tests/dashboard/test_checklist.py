@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from buyers.models import Conversation
 from dashboard.models import AmazonSnapshot, SellerAccount, Shift
 from dashboard.services import shift_end, shift_start
 from escalations.models import Escalation, Notification
-from inbox.models import Conversation, Folder, Mailbox, Message
+from inbox.models import Folder, Mailbox, Message
 
 pytestmark = pytest.mark.django_db
 
