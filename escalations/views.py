@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from escalations import services
+from escalations import delivery, inbound, services
 from escalations.forms import (
     EscalationEditForm,
     EscalationListForm,
@@ -201,7 +201,7 @@ def outbox_view(request):
 @role_required(Role.ASSISTANT)
 def notification_retry(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk)
-    services.notification_retry(notification=notification)
+    delivery.notification_retry(notification=notification)
     messages.success(request, "It will be tried again in a moment.")
     return redirect("outbox")
 
@@ -228,7 +228,7 @@ def sms_inbound(request):
         return HttpResponse("MessageSid and From are required.", status=400)
     if settings.OWNER_PHONE and sender != settings.OWNER_PHONE:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # not the owner: ignored
-    services.inbound_text_record(
+    inbound.inbound_text_record(
         message_sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000]
     )
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
@@ -240,7 +240,7 @@ def sms_inbound(request):
 def sms_status(request):
     if not _signed(request):
         return HttpResponseForbidden("Bad or missing signature.")
-    services.delivery_report(
+    inbound.delivery_report(
         message_sid=request.POST.get("MessageSid", ""),
         status=request.POST.get("MessageStatus", ""),
         error_code=request.POST.get("ErrorCode", ""),

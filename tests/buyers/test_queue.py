@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from buyers.models import Conversation, Reply
 from buyers.services import conversations_check_clock
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 from escalations.models import Escalation
-from escalations.services import deliver_due, escalation_answer, notify_due
+from escalations.services import escalation_answer
 from inbox.models import Message
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers import free_port

@@ -8,13 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 from escalations.models import Escalation, EscalationPolicy, Notification
-from escalations.services import (
-    deliver_due,
-    escalation_answer,
-    escalation_open,
-    notify_due,
-)
+from escalations.services import escalation_answer, escalation_open
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
 from tests.escalations.fixtures import OWNER_PHONE, assert_good_text
