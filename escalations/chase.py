@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from escalations import gsm
 from escalations.compose import chat_for, email_for, text_for
 from escalations.delivery import SWEEP_LIMIT, notification_queue
 from escalations.models import Escalation, EscalationPolicy, Notification, NotificationItem
@@ -44,18 +43,9 @@ def _plan_texts(escalations: list[Escalation], step: int, policy, now) -> list[N
     )
     planned = []
     for group in groups:
-        if len(group) == 1:  # written once, with its body
-            notification = notification_queue(
-                Notification.Channel.SMS, to=settings.OWNER_PHONE, body=text_for(group, step),
-                at=at,
-            )  # fmt: skip
-        else:  # a digest's link names its own row: the body follows the insert
-            notification = notification_queue(
-                Notification.Channel.SMS, to=settings.OWNER_PHONE, body="", at=at
-            )
-            notification.body = text_for(group, step, digest_pk=notification.pk)
-            notification.segments = gsm.segments(notification.body)
-            notification.save(update_fields=["body", "segments"])
+        notification = notification_queue(
+            Notification.Channel.SMS, to=settings.OWNER_PHONE, body=text_for(group, step), at=at
+        )
         NotificationItem.objects.bulk_create(
             NotificationItem(
                 notification=notification, escalation=e, step=step, channel=Notification.Channel.SMS

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from escalations import gsm
-from escalations.links import owner_link
+from escalations.links import digest_key, owner_link
 from escalations.models import Escalation
 from sellerdesk.selectors import assistant_on_duty
 
@@ -25,9 +25,9 @@ def signature_initials(escalation: Escalation | None = None) -> str:
     return assistant.initials if assistant else "SD"
 
 
-def text_for(escalations: list[Escalation], step: int, *, digest_pk: int | None = None) -> str:
-    """One text about `escalations`: about one, with its own link; about several (a digest,
-    written as notification `digest_pk`), with the link to all of them."""
+def text_for(escalations: list[Escalation], step: int) -> str:
+    """One text about `escalations` (newest first): about one, with its own link; about
+    several (a digest), with the link to all of them."""
     first = escalations[0]
     initials = signature_initials(first if len(escalations) == 1 else None)
     prefix = _render("reminder_prefix.txt") if step == REMINDER else ""
@@ -46,7 +46,7 @@ def text_for(escalations: list[Escalation], step: int, *, digest_pk: int | None 
     return gsm.compose(
         summary=_render("digest_summary.txt", count=len(escalations), newest=first.summary),
         reference=reference,
-        link=owner_link("n", digest_pk),
+        link=owner_link("d", digest_key(first.pk, step)),
         initials=initials,
         prefix=prefix,
     )

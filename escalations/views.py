@@ -19,8 +19,9 @@ from escalations.forms import (
     OwnerAnswerForm,
 )
 from escalations.links import LinkExpired, LinkInvalid, read_token
-from escalations.models import Escalation, Notification, NotificationItem
+from escalations.models import Escalation, Notification
 from escalations.selectors import (
+    digest_escalation_ids,
     escalation_list,
     escalation_timeline,
     outbox,
@@ -100,11 +101,7 @@ def owner_link(request, token: str):
     if target.kind == "e":
         pks = [target.pk]
     else:
-        pks = list(
-            NotificationItem.objects.filter(notification_id=target.pk).values_list(
-                "escalation_id", flat=True
-            )
-        )
+        pks = digest_escalation_ids(kind=target.kind, pk=target.pk)
     items = list(owner_items(pks=pks))
     if not items:
         messages.info(request, "That is closed already: log in to see what is waiting.")
