@@ -1,6 +1,8 @@
-"""A buyer message's buyer name, relay address, order id and marketplace were copies of its
-conversation's. Before they go, a message that never got a conversation (filed before
-conversations existed) is given one made from those copies, so nothing they said is lost."""
+"""A buyer message's buyer name, relay address, order id and marketplace are copies of its
+conversation's. Before they go (0003), a message that never got a conversation (filed
+before conversations existed) is given one made from those copies, so nothing they said is
+lost. Two migrations: PostgreSQL does not alter a table with updates pending in the same
+transaction."""
 
 from datetime import timedelta
 
@@ -43,8 +45,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(file_orphans, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="buyermessage", name="buyer_name"),
-        migrations.RemoveField(model_name="buyermessage", name="marketplace"),
-        migrations.RemoveField(model_name="buyermessage", name="order_id"),
-        migrations.RemoveField(model_name="buyermessage", name="relay_address"),
     ]
