@@ -18,7 +18,7 @@ help:
 	@echo "make test   set up and run the whole test suite"
 	@echo "make bench  run the benchmarks and print their table"
 	@echo "make mutate mutation testing of the guard modules; prints the kill rate"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, and the layers between the apps"
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || \
@@ -77,6 +77,7 @@ mutate: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format .

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from amazon.models import Order, SellerAccount
 from benchmarks import Figure
+from buyers.models import Conversation
 from dashboard.models import AmazonSnapshot
 from escalations.models import Escalation, Notification
-from inbox.models import Conversation, Folder, MailAction, Mailbox, Message
+from inbox.models import Folder, MailAction, Mailbox, Message
 from sellerdesk.models import User
 from sellerdesk.services import person_create
 

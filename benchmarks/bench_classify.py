@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks import Figure
 from benchmarks.mailgen import make_mail
+from buyers.models import BuyerMessage
 from escalations.models import Escalation
 from inbox.classify import BATCH, act_on_decisions, classify_pending
 from inbox.models import (
-    BuyerMessage,
     EmailRule,
     Folder,
     MailAction,

@@ -7,6 +7,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from buyers.selectors import buyer_checklist
+from dashboard.selectors import amazon_summary
+from escalations.selectors import owner_checklist
+from inbox.selectors import mail_checklist
+
 DONE, ACTION, OWNER, UNKNOWN = "done", "action", "owner", "unknown"
 LABELS = {DONE: "Done", ACTION: "Needs action", OWNER: "Waiting on the owner", UNKNOWN: "Not known"}
 
@@ -46,10 +51,6 @@ def _left(due, now) -> str:
 
 def checklist_state(*, now=None) -> dict:
     """Everything the checklist page and `checklist --json` show."""
-    from dashboard.selectors import amazon_summary
-    from escalations.selectors import owner_checklist
-    from inbox.selectors import buyer_checklist, mail_checklist
-
     now = now or timezone.now()
     amazon = amazon_summary()
     mail = mail_checklist()

@@ -1,10 +1,12 @@
 """Pulling Amazon's figures: unshipped orders and seller performance, per account and
 marketplace, stored as snapshots; the owner is told when something turns bad."""
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,8 +15,10 @@ from amazon.models import SellerAccount
 from amazon.selectors import unshipped_orders
 from amazon.services import account_from_settings, orders_late_untold, orders_unshipped_store
 from amazon.spapi import Client, SpApiError
-from dashboard.models import AmazonSnapshot
+from dashboard.checklist import checklist_json, checklist_state
+from dashboard.models import AmazonSnapshot, Shift
 from dashboard.performance import GOOD, parse_report
+from escalations.services import escalation_open
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
@@ -111,8 +115,6 @@ def _pull_marketplace(account, client, code: str, report: PullReport) -> dict:
 
 
 def _as_json(document):
-    import json
-
     if isinstance(document, dict | list):
         return document
     try:
@@ -123,8 +125,6 @@ def _as_json(document):
 
 def _tell_owner(account, code, snapshot, previous) -> None:
     """Once per change, not at every pull."""
-    from escalations.services import escalation_open
-
     where = code if account.name == SellerAccount.DEFAULT_NAME else f"{account.name} {code}"
     if snapshot.performance and snapshot.performance != GOOD:
         before = (previous.performance, previous.failing_areas) if previous else None
@@ -162,8 +162,6 @@ def pull_all_accounts() -> list[PullReport]:
 
 
 def shift_start(*, assistant):
-    from dashboard.models import Shift
-
     open_shift = Shift.objects.filter(assistant=assistant, ended_at__isnull=True).first()
     return open_shift or Shift.objects.create(assistant=assistant)
 
@@ -174,11 +172,6 @@ SHIFT_NOTE_MAX = 5000
 def shift_end(*, assistant, note: str = ""):
     """End the assistant's shift, recording the checklist as it stands. With items still
     open, a note on them is required."""
-    from django.core.exceptions import ValidationError
-
-    from dashboard.checklist import checklist_json, checklist_state
-    from dashboard.models import Shift
-
     shift = Shift.objects.filter(assistant=assistant, ended_at__isnull=True).first()
     if shift is None:
         raise ValidationError("No shift is running.")

@@ -7,6 +7,9 @@ from django.db.models import Avg, F, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from buyers.models import BuyerMessage
+from dashboard.models import AmazonSnapshot
+
 WIDTH, HEIGHT, PAD = 300, 80, 4
 
 
@@ -41,9 +44,6 @@ class Chart:
 
 
 def trends(*, days: int = 30) -> list[Chart]:
-    from dashboard.models import AmazonSnapshot
-    from inbox.models import BuyerMessage
-
     since = timezone.now() - timedelta(days=days)
     unshipped = (
         AmazonSnapshot.objects.filter(taken_at__gte=since, unshipped__isnull=False)

@@ -3,11 +3,13 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django_q.tasks import async_task
 
 from dashboard import services
 from dashboard.checklist import checklist_items, checklist_json, checklist_state
 from dashboard.models import Shift
 from dashboard.selectors import amazon_summary
+from dashboard.trends import trends
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import worker_health, worker_is_running, worker_last_seen
 
@@ -48,8 +50,6 @@ def checklist_data(request):
 def refresh(request):
     """Sync the mail and pull Amazon now, in the worker; the page shows the new figures as
     they land."""
-    from django_q.tasks import async_task
-
     async_task("inbox.tasks.sync_all_mailboxes", group="refresh")
     async_task("dashboard.tasks.pull_amazon", group="refresh")
     messages.info(request, "Refreshing: mail sync and Amazon pull started; figures update here.")
@@ -84,10 +84,11 @@ def shift_log(request):
 
 @role_required(Role.ASSISTANT)
 def amazon(request):
-    from dashboard.trends import trends
-
-    summary = amazon_summary(with_orders=True)
-    return render(request, "dashboard/amazon.html", {"amazon": summary, "charts": trends()})
+    return render(
+        request,
+        "dashboard/amazon.html",
+        {"amazon": amazon_summary(with_orders=True), "charts": trends()},
+    )
 
 
 @role_required(Role.ASSISTANT, Role.OWNER)

@@ -1,9 +1,10 @@
 """Signed, expiring links to the owner's page, short enough to fit in a text.
 
-A token names what it opens (`e<id>`: one escalation, `n<id>`: the escalations of one
-digest text) and when it was made, with a truncated HMAC (96 bits) keyed on SECRET_KEY:
-enough that nobody guesses one in a link's lifetime, short enough to leave room for the
-summary in 160 characters.
+A token names what it opens (`e<id>`: one escalation; `d<key>`: the escalations of one
+digest text, named by its newest escalation and the step, so the text is written with its
+link in one go; `n<id>`: a digest by its row, in texts sent before) and when it was made,
+with a truncated HMAC (96 bits) keyed on SECRET_KEY: enough that nobody guesses one in a
+link's lifetime, short enough to leave room for the summary in 160 characters.
 """
 
 import base64
@@ -29,8 +30,21 @@ class LinkExpired(LinkInvalid):
 
 @dataclass(frozen=True)
 class LinkTarget:
-    kind: str  # "e": one escalation, "n": a digest text's escalations
+    kind: str  # "e": one escalation; "d" or "n": a digest text's escalations
     pk: int
+
+
+STEPS = 4  # Escalation.Step values fit below this
+
+
+def digest_key(escalation_pk: int, step: int) -> int:
+    """A digest text's key: its newest escalation and the step it is about."""
+    return escalation_pk * STEPS + step
+
+
+def digest_of(key: int) -> tuple[int, int]:
+    """(escalation pk, step) of a digest key."""
+    return divmod(key, STEPS)
 
 
 def _signature(value: str) -> str:
@@ -55,7 +69,7 @@ def read_token(token: str, *, now: float | None = None) -> LinkTarget:
         made = b62_decode(stamp)
     except (ValueError, IndexError):
         raise LinkInvalid("malformed") from None
-    if kind not in ("e", "n") or pk <= 0:
+    if kind not in ("e", "d", "n") or pk <= 0:
         raise LinkInvalid("names nothing")
     age = (now if now is not None else time.time()) - made
     if age > settings.OWNER_LINK_DAYS * 86400 or age < -300:

@@ -71,7 +71,7 @@ class Escalation(models.Model):
     )
     # A buyer's question or a draft reply to a buyer: the conversation it belongs to.
     conversation = models.ForeignKey(
-        "inbox.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
+        "buyers.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="escalations",
     )  # fmt: skip
     # Mail that was already there when the mailbox was connected: recorded, not texted.

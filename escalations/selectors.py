@@ -1,7 +1,8 @@
 """Reads on escalations, for pages and for other apps."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, QuerySet
 
+from escalations.links import digest_of
 from escalations.models import Escalation, InboundText, Notification, NotificationItem
 
 LIST_FILTERS = {
@@ -10,6 +11,19 @@ LIST_FILTERS = {
     "closed": {"state__in": [Escalation.State.RESOLVED, Escalation.State.CANCELLED]},
     "all": {},
 }
+
+
+def digest_escalation_ids(*, kind: str, pk: int) -> list[int]:
+    """The escalations one digest text was about, from its link's key (`links`)."""
+    if kind == "d":
+        escalation_pk, step = digest_of(pk)
+        first = NotificationItem.objects.filter(
+            escalation_id=escalation_pk, step=step, channel=Notification.Channel.SMS
+        ).values("notification_id")
+        items = NotificationItem.objects.filter(notification_id__in=first)
+    else:
+        items = NotificationItem.objects.filter(notification_id=pk)
+    return list(items.values_list("escalation_id", flat=True))
 
 
 def escalation_list(*, state: str = "waiting") -> QuerySet[Escalation]:
@@ -92,8 +106,6 @@ def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:
 def owner_checklist() -> dict:
     """Escalations waiting on the owner (how many, the oldest, the next re-notify), texts
     that failed, and whether Amazon alerts were told. Each figure reads an index."""
-    from django.db.models import Count, Min
-
     waiting = Escalation.objects.filter(state=Escalation.State.OPEN)
     figures = waiting.aggregate(waiting=Count("pk"), oldest=Min("created_at"))
     figures["next_step"] = (

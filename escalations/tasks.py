@@ -1,6 +1,7 @@
-"""Worker tasks for escalations: thin doors into the services."""
+"""Worker tasks for escalations: thin doors into the chase and the outbox."""
 
-from escalations.services import deliver_due, notify_due
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 
 
 def notify() -> dict:

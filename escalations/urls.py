@@ -14,8 +14,6 @@ urlpatterns = [
     path("<int:pk>/", views.escalation_detail, name="escalation-detail"),
     path("<int:pk>/edit/", views.escalation_edit, name="escalation-edit"),
     path("<int:pk>/close/", views.escalation_close, name="escalation-close"),
-    path("<int:pk>/reply/", views.escalation_reply, name="escalation-reply"),
-    path("<int:pk>/handled/", views.escalation_handled, name="escalation-handled"),
 ]
 
 public_urlpatterns = [

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from escalations import services
+from escalations import delivery, inbound, services
 from escalations.forms import (
     EscalationEditForm,
     EscalationListForm,
@@ -19,8 +19,9 @@ from escalations.forms import (
     OwnerAnswerForm,
 )
 from escalations.links import LinkExpired, LinkInvalid, read_token
-from escalations.models import Escalation, Notification, NotificationItem
+from escalations.models import Escalation, Notification
 from escalations.selectors import (
+    digest_escalation_ids,
     escalation_list,
     escalation_timeline,
     outbox,
@@ -100,11 +101,7 @@ def owner_link(request, token: str):
     if target.kind == "e":
         pks = [target.pk]
     else:
-        pks = list(
-            NotificationItem.objects.filter(notification_id=target.pk).values_list(
-                "escalation_id", flat=True
-            )
-        )
+        pks = digest_escalation_ids(kind=target.kind, pk=target.pk)
     items = list(owner_items(pks=pks))
     if not items:
         messages.info(request, "That is closed already: log in to see what is waiting.")
@@ -172,41 +169,6 @@ def escalation_close(request, pk: int):
     return redirect("escalation-detail", pk=pk)
 
 
-@require_POST
-@role_required(Role.ASSISTANT)
-def escalation_reply(request, pk: int):
-    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
-    form = MailReplyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("escalation-detail", pk=pk)
-    try:
-        reply = services.escalation_mail_reply(
-            escalation=escalation, by=request.user, body=form.cleaned_data["body"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if reply.state == reply.State.SENT:
-            messages.success(request, f"Reply sent to {reply.to}; the mail is marked read.")
-        else:
-            messages.error(request, f"The reply was not sent: {reply.error}")
-    return redirect("escalation-detail", pk=pk)
-
-
-@require_POST
-@role_required(Role.ASSISTANT)
-def escalation_handled(request, pk: int):
-    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
-    try:
-        services.escalation_mail_handled(escalation=escalation, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")
-    return redirect("escalation-detail", pk=pk)
-
-
 @role_required(Role.ASSISTANT)
 def escalation_new(request):
     form = NoteForm(request.POST or None)
@@ -236,7 +198,7 @@ def outbox_view(request):
 @role_required(Role.ASSISTANT)
 def notification_retry(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk)
-    services.notification_retry(notification=notification)
+    delivery.notification_retry(notification=notification)
     messages.success(request, "It will be tried again in a moment.")
     return redirect("outbox")
 
@@ -263,7 +225,7 @@ def sms_inbound(request):
         return HttpResponse("MessageSid and From are required.", status=400)
     if settings.OWNER_PHONE and sender != settings.OWNER_PHONE:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")  # not the owner: ignored
-    services.inbound_text_record(
+    inbound.inbound_text_record(
         message_sid=sid, from_number=sender, body=request.POST.get("Body", "")[:5000]
     )
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
@@ -275,7 +237,7 @@ def sms_inbound(request):
 def sms_status(request):
     if not _signed(request):
         return HttpResponseForbidden("Bad or missing signature.")
-    services.delivery_report(
+    inbound.delivery_report(
         message_sid=request.POST.get("MessageSid", ""),
         status=request.POST.get("MessageStatus", ""),
         error_code=request.POST.get("ErrorCode", ""),

@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from inbox.imap import ImapConnection, MailServerError
+from inbox.imap import connect
+from inbox.mailstore import MailServerError, MailStore
 from inbox.models import Folder, MailAction, Mailbox, Message
 from sellerdesk.retry import backoff
 
@@ -55,9 +57,15 @@ def mail_action_undo(*, action: MailAction, by=None) -> MailAction:
     )
 
 
-def _enqueue(action_id: int) -> None:
-    from django_q.tasks import async_task
+def mail_seen(*, message: Message, by, reason: str) -> None:
+    """Mark a mail read on the server (unless it is, or is about to be)."""
+    pending = message.actions.filter(kind=MailAction.Kind.MARK_READ,
+                                     state__in=["pending", "running"]).exists()  # fmt: skip
+    if not pending and message.uid is not None:
+        mail_action_request(message=message, kind=MailAction.Kind.MARK_READ, by=by, reason=reason)
 
+
+def _enqueue(action_id: int) -> None:
     async_task("inbox.tasks.perform_action", action_id, task_name=f"mail action {action_id}")
 
 
@@ -71,7 +79,7 @@ def _due(mailbox: Mailbox):
     )
 
 
-def perform_due(*, conn: ImapConnection, mailbox: Mailbox) -> int:
+def perform_due(*, conn: MailStore, mailbox: Mailbox) -> int:
     """Carry out every due action of `mailbox` over an open connection."""
     ids = list(_due(mailbox).order_by("pk").values_list("pk", flat=True)[:5000])
     return _perform(conn, ids) if ids else 0
@@ -79,8 +87,6 @@ def perform_due(*, conn: ImapConnection, mailbox: Mailbox) -> int:
 
 def perform_one(*, action_id: int) -> bool:
     """Open a connection and carry out one action, if it is still due."""
-    from inbox.sync import connect
-
     action = MailAction.objects.select_related("message__mailbox").filter(pk=action_id).first()
     if action is None or not _due(action.message.mailbox).filter(pk=action_id).exists():
         return False
@@ -125,7 +131,7 @@ def _failed(action_ids: list[int], exc: MailServerError) -> None:
         log.warning("mail action %s failed (%s): %s", action.pk, action.kind, exc)
 
 
-def _perform(conn: ImapConnection, action_ids: list[int]) -> int:
+def _perform(conn: MailStore, action_ids: list[int]) -> int:
     token = _claim(action_ids)
     if token is None:
         return 0

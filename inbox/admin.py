@@ -5,13 +5,11 @@ from inbox.classify import rule_from_model
 from inbox.dryrun import rule_dry_run
 from inbox.models import (
     Attachment,
-    Conversation,
     EmailRule,
     Folder,
     MailAction,
     Mailbox,
     Message,
-    ReplyTemplate,
     RuleCondition,
 )
 from inbox.rules import RuleError, RuleSet
@@ -167,24 +165,6 @@ class MailActionAdmin(admin.ModelAdmin):
     list_filter = ("kind", "state")
     readonly_fields = [f.name for f in MailAction._meta.fields]
     list_select_related = ("message", "requested_by")
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "purpose", "language", "order")
-    list_filter = ("purpose", "language")
-    list_editable = ("order",)
-
-
-@admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("buyer_name", "order_id", "marketplace", "state", "due_at")
-    list_filter = ("state", "marketplace")
-    search_fields = ("buyer_name", "order_id", "relay_address")
-    readonly_fields = [f.name for f in Conversation._meta.fields]
 
     def has_add_permission(self, request):
         return False

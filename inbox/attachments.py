@@ -1,6 +1,7 @@
 """Attachment content: from the desk when it was kept, else from the mail server."""
 
-from inbox.imap import MailServerError
+from inbox.imap import connect
+from inbox.mailstore import MailServerError
 from inbox.models import Attachment
 from inbox.parsing import decode_transfer
 
@@ -8,8 +9,6 @@ from inbox.parsing import decode_transfer
 def attachment_content(*, attachment: Attachment) -> bytes:
     if attachment.content is not None:
         return bytes(attachment.content)
-    from inbox.sync import connect
-
     message = attachment.message
     if message.uid is None:
         raise MailServerError("the mail is no longer on the server", retryable=False)

@@ -11,11 +11,14 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
+from escalations.services import escalations_open_for_mail
+from inbox import handoff
 from inbox.models import (
     EmailRule,
     Folder,
@@ -58,6 +61,14 @@ def active_ruleset() -> RuleSet:
     for rule, reason in ruleset.broken:
         log.warning("mail rule %r is skipped: %s", rule.name, reason)
     return ruleset
+
+
+def decide(ruleset: RuleSet, facts: MailFacts) -> tuple[str, Rule | None]:
+    """The one decision on a mail's kind, at store time (the sync) and after (the rules run
+    again, `classify_mail`): the first matching rule's action; mail no rule knows goes to
+    the owner, as the seed says."""
+    rule = ruleset.first_match(facts)
+    return (rule.action if rule else MailKind.ESCALATE), rule
 
 
 def facts_for(message: Message, folder_role: str) -> MailFacts:
@@ -116,26 +127,24 @@ def classify_pending(*, mailbox=None, ruleset: RuleSet | None = None) -> Classif
         decisions = [
             (
                 pk,
-                ruleset.first_match(
-                    MailFacts(role, address, name, subject, body[:BODY_LIMIT], headers)
+                *decide(
+                    ruleset, MailFacts(role, address, name, subject, body[:BODY_LIMIT], headers)
                 ),
             )
             for pk, role, address, name, subject, headers, body in batch
         ]
         record_decisions(decisions, by=None)
-        for _, rule in decisions:
-            report.decided[rule.action if rule else MailKind.ESCALATE] += 1
+        for _, kind, _ in decisions:
+            report.decided[kind] += 1
     return report
 
 
 def record_decisions(decisions, *, by) -> None:
-    """Write what was decided for each (message id, rule or None[, kind]). Call inside a
+    """Write what was decided for each (message id, kind, rule or None). Call inside a
     transaction that holds the messages; act_on_decisions() does what they call for."""
     now = timezone.now()
     groups: dict[tuple, list[int]] = defaultdict(list)
-    for decision in decisions:
-        pk, rule = decision[0], decision[1]
-        kind = decision[2] if len(decision) > 2 else (rule.action if rule else MailKind.ESCALATE)
+    for pk, kind, rule in decisions:
         groups[(kind, rule.key if rule else None, rule.name if rule else "")].append(pk)
     for (kind, rule_id, rule_name), ids in groups.items():
         Message.objects.filter(pk__in=ids).update(
@@ -180,13 +189,7 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
             MailAction(message=m, kind=MailAction.Kind.TRASH, reason=reason, requested_by_id=by_id)
             for m in messages
         )
-    elif kind == MailKind.BUYER_MESSAGE:
-        from inbox.conversations import buyer_messages_file
-
-        buyer_messages_file(messages)
     elif kind == MailKind.ESCALATE:
-        from escalations.services import escalations_open_for_mail
-
         # The seed: keep it unread, so it is gone back to.
         MailAction.objects.bulk_create(
             MailAction(
@@ -200,13 +203,13 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
             by_notify[not m.is_history or m.mailbox.text_owner_about_history].append(m)
         for notify, mails in by_notify.items():
             escalations_open_for_mail(mails=mails, notify_owner=notify, by_id=by_id)
+    else:
+        handoff.hand_on(kind, messages)
 
 
 def message_classify(*, message: Message, by, kind: str | None = None) -> str:
     """Re-run the rules on one mail, or set its kind by hand; acts on the new decision."""
     if kind is not None and kind not in MailKind.values:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(f"Unknown kind {kind!r}.")
     with transaction.atomic():
         message = (
@@ -215,11 +218,10 @@ def message_classify(*, message: Message, by, kind: str | None = None) -> str:
             .get(pk=message.pk)
         )
         if kind is None:
-            rule = active_ruleset().first_match(facts_for(message, message.folder.role))
-            decision = (message.pk, rule)
-            kind = rule.action if rule else MailKind.ESCALATE
+            kind, rule = decide(active_ruleset(), facts_for(message, message.folder.role))
         else:
-            decision = (message.pk, None, kind)
+            rule = None
+        decision = (message.pk, kind, rule)
         if message.kind == kind:
             Message.objects.filter(pk=message.pk).update(
                 classified_at=timezone.now(), classified_by=by

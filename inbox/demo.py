@@ -8,6 +8,9 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from inbox.models import Mailbox
+from inbox.samplestore import SampleMailStore
+
 SAMPLES = Path(__file__).resolve().parent / "samples"
 DEMO_USER = "seller"
 
@@ -52,9 +55,6 @@ def seed_mailbox(*, port: int, password: str, user: str = DEMO_USER) -> int:
 
 def sample_mailbox(path):
     """Without a mail server: the samples in a file-backed stand-in, as a demo mailbox."""
-    from inbox.models import Mailbox
-    from inbox.samplestore import SampleMailStore
-
     if not Path(path).exists():
         SampleMailStore.create(path, demo_samples())
     mailbox, _ = Mailbox.objects.update_or_create(

@@ -1,4 +1,6 @@
-"""The IMAP adapter: the only module that talks to a mail server (through imapclient).
+"""The IMAP adapter: the only module that talks to a mail server (through imapclient), and
+`connect()`, which opens a mailbox's store: this server, or the demo's file of sample mail
+(`inbox.samplestore`), both behind the `MailStore` interface.
 
 Every call has a timeout and failures raise MailServerError, which says whether trying
 again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks mail read.
@@ -7,14 +9,23 @@ again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks
 import logging
 import re
 import ssl
-from dataclasses import dataclass
-from datetime import datetime
 
 import imapclient
+from django.conf import settings
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import JUNK, TRASH
 from imapclient.response_parser import parse_fetch_response
 
+from inbox.mailstore import (
+    FetchedMail,
+    FolderMissing,
+    FolderStatus,
+    MailLoginError,
+    MailServerError,
+    MailStore,
+    OutlinePart,
+)
+from inbox.samplestore import SampleMailStore
 from sellerdesk.logs import outside_call
 
 log = logging.getLogger(__name__)
@@ -30,55 +41,6 @@ SPAM_NAMES = (
 )
 TRASH_NAMES = ("Trash", "Deleted Items", "Deleted Messages", "[Gmail]/Trash", "INBOX.Trash")
 SEEN = b"\\Seen"
-
-
-class MailServerError(Exception):
-    def __init__(self, message: str, *, retryable: bool):
-        super().__init__(message)
-        self.retryable = retryable
-
-
-class MailLoginError(MailServerError):
-    def __init__(self, message: str):
-        super().__init__(message, retryable=False)
-
-
-class FolderMissing(MailServerError):
-    def __init__(self, message: str):
-        super().__init__(message, retryable=False)
-
-
-@dataclass(frozen=True)
-class FolderStatus:
-    uidvalidity: int
-    uidnext: int | None
-    highest_modseq: int | None
-    exists: int
-
-
-@dataclass
-class OutlinePart:
-    """One leaf of a mail's BODYSTRUCTURE, with its content when it was fetched."""
-
-    part: str
-    content_type: str
-    charset: str
-    encoding: str
-    size: int  # as sent, transfer-encoded
-    filename: str
-    disposition: str
-    content: bytes | None = None  # transfer-encoded, as the server sent it
-    truncated: bool = False
-
-
-@dataclass
-class FetchedMail:
-    uid: int
-    flags: tuple[str, ...]
-    raw: bytes  # the whole mail; only its header when `parts` is set
-    internaldate: datetime | None
-    size: int = 0
-    parts: list[OutlinePart] | None = None
 
 
 def _flags(values) -> tuple[str, ...]:
@@ -342,6 +304,20 @@ class ImapConnection:
         finally:
             self._call("idle done", self.client.idle_done)
         return bool(responses)
+
+
+def connect(mailbox) -> MailStore:
+    """The store behind a Mailbox row: its IMAP server, or the demo's sample file."""
+    if mailbox.demo_file:
+        return SampleMailStore(mailbox.demo_file)
+    return ImapConnection(
+        host=mailbox.host,
+        port=mailbox.port,
+        use_ssl=mailbox.use_ssl,
+        username=mailbox.username,
+        password=mailbox.password,
+        timeout=settings.IMAP_TIMEOUT,
+    )
 
 
 def sequence_set(uids) -> str:

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from inbox.imap import FetchedMail, FolderStatus, MailServerError
+from inbox.mailstore import FetchedMail, FolderStatus, MailServerError
 
 FOLDERS = ("INBOX", "Spam", "Trash")
 

@@ -1,8 +1,8 @@
 """Reads on the mailbox, for pages and for other apps."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
-from inbox.models import Folder, Mailbox, Message
+from inbox.models import Folder, MailAction, Mailbox, Message
 
 FOLDER_FILTERS = {
     "inbox": Q(folder__role=Folder.Role.INBOX, removed_at__isnull=True),
@@ -39,41 +39,9 @@ def mailbox_status() -> list[Mailbox]:
     return list(Mailbox.objects.filter(is_active=True).order_by("name"))
 
 
-def conversation_queue(*, state: str = "waiting"):
-    from inbox.models import Conversation
-
-    conversations = Conversation.objects.annotate(
-        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True))
-    )
-    if state == "waiting":
-        return conversations.filter(state=Conversation.State.WAITING).order_by("due_at", "pk")
-    return conversations.exclude(state=Conversation.State.WAITING).order_by("-last_message_at")
-
-
-def conversation_history(*, conversation) -> list[tuple]:
-    """(when, who, kind, object) for every buyer message and reply, oldest first."""
-    items = [(m.received_at, "buyer", m) for m in conversation.messages.select_related("message")]
-    items += [
-        (r.created_at, "reply", r) for r in conversation.replies.prefetch_related("attachments")
-    ]
-    return sorted(items, key=lambda item: item[0])
-
-
-def reply_templates_for(*, conversation):
-    from inbox.models import ReplyTemplate
-
-    return ReplyTemplate.objects.filter(
-        Q(language="") | Q(language=conversation.language), purpose=ReplyTemplate.Purpose.REPLY
-    )
-
-
 def mail_checklist() -> dict:
     """The mailbox line of the checklist: mail in Inbox and Spam not dealt with yet (not
     decided, or its move still waiting), when it was last synced, and sync errors."""
-    from django.db.models import Max
-
-    from inbox.models import MailAction
-
     undecided = Message.objects.filter(
         classified_at__isnull=True, uid__isnull=False,
         folder__role__in=[Folder.Role.INBOX, Folder.Role.SPAM],
@@ -91,15 +59,3 @@ def mail_checklist() -> dict:
     )
     return {"unprocessed": undecided + waiting, "last_sync": boxes["last_sync"],
             "mailboxes": boxes["boxes"], "errors": errors}  # fmt: skip
-
-
-def buyer_checklist(*, now) -> dict:
-    from django.db.models import Min
-
-    from inbox.models import Conversation
-
-    waiting = Conversation.objects.filter(state=Conversation.State.WAITING)
-    figures = waiting.aggregate(
-        waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), next_due=Min("due_at")
-    )
-    return figures

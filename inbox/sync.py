@@ -22,9 +22,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from inbox.classify import act_on_decisions, active_ruleset, classify_pending
-from inbox.imap import FetchedMail, FolderMissing, ImapConnection, MailServerError
-from inbox.models import Attachment, Folder, Mailbox, MailKind, Message, MessageContent
+from inbox import actions
+from inbox.classify import act_on_decisions, active_ruleset, classify_pending, decide
+from inbox.imap import connect
+from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
+from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
 from inbox.parsing import parse_mail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
 
@@ -88,21 +90,6 @@ def mailbox_from_settings() -> Mailbox | None:
     return mailbox
 
 
-def connect(mailbox: Mailbox) -> ImapConnection:
-    if mailbox.demo_file:
-        from inbox.samplestore import SampleMailStore
-
-        return SampleMailStore(mailbox.demo_file)
-    return ImapConnection(
-        host=mailbox.host,
-        port=mailbox.port,
-        use_ssl=mailbox.use_ssl,
-        username=mailbox.username,
-        password=mailbox.password,
-        timeout=settings.IMAP_TIMEOUT,
-    )
-
-
 def _claim(mailbox: Mailbox) -> str | None:
     token, now = uuid.uuid4().hex, timezone.now()
     claimed = (
@@ -133,8 +120,6 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
     if token is None:
         report.skipped = True
         return report
-    from inbox import actions  # actions use this module's connect()
-
     try:
         mailbox.refresh_from_db()
         with connect(mailbox) as conn:
@@ -347,13 +332,10 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
                 )
                 relinked += 1
                 continue
-            rule = ruleset.first_match(
-                MailFacts(
-                    folder.role, mime.from_address, mime.from_name, mime.subject,
-                    mime.text[:BODY_LIMIT], mime.headers,
-                )
-            )  # fmt: skip
-            kind = rule.action if rule else MailKind.ESCALATE
+            kind, rule = decide(ruleset, MailFacts(
+                folder.role, mime.from_address, mime.from_name, mime.subject,
+                mime.text[:BODY_LIMIT], mime.headers,
+            ))  # fmt: skip
             decided[kind] = decided.get(kind, 0) + 1
             rows.append(
                 Message(

@@ -26,10 +26,3 @@ def sync_all_mailboxes() -> dict:
 
 def perform_action(action_id: int) -> bool:
     return actions.perform_one(action_id=action_id)
-
-
-def check_buyer_clock() -> int:
-    """Tell the owner about buyers waiting close to Amazon's 24 hours."""
-    from inbox.conversations import conversations_check_clock
-
-    return conversations_check_clock()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inbox import buyer_views, views
+from inbox import views
 
 urlpatterns = [
     path("", views.mail_list, name="mail-list"),
@@ -9,12 +9,4 @@ urlpatterns = [
     path("<int:pk>/classify/", views.mail_classify, name="mail-classify"),
     path("actions/<int:pk>/undo/", views.mail_action_undo, name="mail-action-undo"),
     path("attachments/<int:pk>/", views.attachment_download, name="mail-attachment"),
-]
-
-buyer_urlpatterns = [
-    path("", buyer_views.queue, name="buyer-queue"),
-    path("<int:pk>/", buyer_views.conversation, name="buyer-conversation"),
-    path("<int:pk>/send/", buyer_views.send, name="buyer-send"),
-    path("replies/<int:pk>/retry/", buyer_views.retry, name="buyer-reply-retry"),
-    path("messages/<int:pk>/no-response/", buyer_views.no_response, name="buyer-no-response"),
 ]

@@ -5,9 +5,10 @@ import logging
 import threading
 import time
 
-from inbox.imap import MailServerError
+from inbox.imap import connect
+from inbox.mailstore import MailServerError
 from inbox.models import Folder, Mailbox
-from inbox.sync import SYNCED_ROLES, connect
+from inbox.sync import SYNCED_ROLES
 
 log = logging.getLogger(__name__)
 

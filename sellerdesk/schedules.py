@@ -23,7 +23,7 @@ def _schedules() -> list[RecurringTask]:
         RecurringTask("worker heartbeat", "sellerdesk.tasks.worker_heartbeat", 1),
         RecurringTask("sync mail", "inbox.tasks.sync_all_mailboxes", settings.MAIL_SYNC_MINUTES),
         RecurringTask("notify the owner", "escalations.tasks.notify", settings.NOTIFY_MINUTES),
-        RecurringTask("buyer reply clock", "inbox.tasks.check_buyer_clock", 5),
+        RecurringTask("buyer reply clock", "buyers.tasks.check_buyer_clock", 5),
         RecurringTask("pull Amazon", "dashboard.tasks.pull_amazon", settings.AMAZON_PULL_MINUTES),
     ]
 

@@ -3,9 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import Schedule, Task
 
+from sellerdesk.logs import redact
 from sellerdesk.models import WorkerBeat
+from sellerdesk.roles import Role
+from sellerdesk.schedules import PREFIX
 
 # The heartbeat runs every minute; three missed beats mean the worker is not running.
 WORKER_STALE_AFTER = timedelta(minutes=3)
@@ -23,10 +29,6 @@ def worker_is_running(seen) -> bool:
 
 def assistant_on_duty():
     """The assistant who signs texts to the owner: the one who signed in last."""
-    from django.contrib.auth import get_user_model
-
-    from sellerdesk.roles import Role
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.ASSISTANT)
@@ -62,12 +64,6 @@ class WorkerHealth:
 def worker_health(now=None) -> WorkerHealth:
     """What the worker is doing: each recurring schedule's last run and next run, how many
     tasks wait in the broker, and the failed tasks of the last day."""
-    from django_q.brokers import get_broker
-    from django_q.models import Schedule, Task
-
-    from sellerdesk.logs import redact
-    from sellerdesk.schedules import PREFIX
-
     now = now or timezone.now()
     schedules = list(Schedule.objects.filter(name__startswith=PREFIX).order_by("name"))
     last = Task.objects.in_bulk([s.task for s in schedules if s.task])

@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 INSTALLED_APPS = [
     "sellerdesk",
     "inbox",
+    "buyers",
     "dashboard",
     "escalations",
     "amazon",

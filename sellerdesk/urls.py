@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from buyers.urls import escalation_urlpatterns
 from escalations.urls import owner_urlpatterns, public_urlpatterns
-from inbox.urls import buyer_urlpatterns
 from sellerdesk.login import LoginView
 
 admin.site.site_header = "SellerDesk admin"
@@ -15,9 +15,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("owner/", include(owner_urlpatterns)),
     path("escalations/", include("escalations.urls")),
+    path("escalations/", include(escalation_urlpatterns)),
     path("", include(public_urlpatterns)),
     path("mail/", include("inbox.urls")),
-    path("buyers/", include(buyer_urlpatterns)),
+    path("buyers/", include("buyers.urls")),
     path("orders/", include("amazon.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -16,12 +16,12 @@ from escalations.chat import ChatError, chat_post
 from escalations.sms import SmsError, TwilioSms
 from inbox.imap import MailLoginError
 from inbox.models import Mailbox
-from inbox.smtp import MailSendError, smtp_send
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers import free_port
 from sellerdesk.devservers.smtp import SmtpServer
 from sellerdesk.devservers.standin import Fault, Response
 from sellerdesk.logs import JsonFormatter
+from sellerdesk.smtp import MailSendError, smtp_send
 from tests.escalations.fixtures import OWNER_PHONE
 from tests.inbox.conftest import make_mail
 

@@ -4,11 +4,11 @@ nothing changed. A request body over Django's limit is refused whole."""
 import pytest
 from django.urls import reverse
 
+from buyers.models import Conversation, Reply
 from dashboard.models import Shift
 from dashboard.services import shift_start
 from escalations.models import Escalation
 from escalations.services import escalation_open
-from inbox.models import Conversation, Reply
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 import nh3
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -45,8 +46,6 @@ def time_left(due, now) -> str:
 @register.filter
 def urgency(due, now) -> str:
     """A CSS class: overdue, or soon (inside the warning window), or nothing."""
-    from django.conf import settings
-
     if not due:
         return ""
     seconds = (due - now).total_seconds()

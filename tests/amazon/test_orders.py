@@ -13,8 +13,9 @@ from amazon.models import Order
 from amazon.selectors import order_card, seller_central_url
 from amazon.services import order_refresh, order_refresh_request
 from amazon.spapi import RATE_LIMITS
-from inbox.conversations import buyer_messages_file
-from inbox.models import Conversation, Folder, Mailbox, Message, MessageContent
+from buyers.models import Conversation
+from buyers.services import buyer_messages_file
+from inbox.models import Folder, Mailbox, Message, MessageContent
 from sellerdesk.devservers.spapi import THROTTLED, amazon_error, make_order
 from sellerdesk.devservers.standin import Fault
 

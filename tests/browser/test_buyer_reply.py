@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from inbox.models import Conversation, Reply
+from buyers.models import Conversation, Reply
 from inbox.sync import mailbox_sync
 from tests.browser.conftest import log_in
 from tests.inbox.conftest import load_samples

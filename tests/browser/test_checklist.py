@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from buyers.models import Conversation
 from escalations.services import escalation_open
-from inbox.models import Conversation, Mailbox
+from inbox.models import Mailbox
 from inbox.sync import mailbox_sync
 from tests.browser.conftest import log_in
 from tests.inbox.conftest import load_samples
@@ -89,7 +90,8 @@ def test_readme_screenshot_of_the_checklist(
     """The demo's data (the sample mail, the SP-API stand-in's orders and report), the
     worker running: the picture in the README."""
     from dashboard.services import pull_all_accounts
-    from escalations.services import deliver_due, notify_due
+    from escalations.chase import notify_due
+    from escalations.delivery import deliver_due
     from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
     from sellerdesk.models import WorkerBeat
 

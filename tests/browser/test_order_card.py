@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from inbox.models import Conversation
+from buyers.models import Conversation
 from sellerdesk.devservers.spapi import make_order
 from tests.browser.conftest import log_in
 from tests.browser.test_checklist import _axe

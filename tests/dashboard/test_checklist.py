@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from amazon.models import Order, SellerAccount
+from buyers.models import Conversation
 from dashboard.models import AmazonSnapshot, Shift
 from dashboard.services import shift_end, shift_start
 from escalations.models import Escalation, Notification
-from inbox.models import Conversation, Folder, Mailbox, Message
+from inbox.models import Folder, Mailbox, Message
 
 pytestmark = pytest.mark.django_db
 

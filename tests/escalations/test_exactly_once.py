@@ -14,8 +14,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 from escalations.models import Escalation, EscalationPolicy, Notification
-from escalations.services import deliver_due, notify_due
 from tests.conftest import ROOT, manage_env
 from tests.escalations.fixtures import twilio_settings
 

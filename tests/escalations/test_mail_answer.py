@@ -5,9 +5,9 @@ the SMTP fixture."""
 import pytest
 from django.urls import reverse
 
+from buyers.models import Reply
 from escalations.models import Escalation
 from escalations.services import escalation_answer
-from inbox.models import Reply
 from inbox.sync import mailbox_sync
 from tests.inbox.conftest import sample
 

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 from escalations.links import owner_link
 from escalations.models import Escalation, InboundText, Notification
-from escalations.services import deliver_due, escalation_close, escalation_open, notify_due
+from escalations.services import escalation_close, escalation_open
 from tests.escalations.fixtures import AUTH_TOKEN, OWNER_PHONE, assert_good_text
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,11 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
+from escalations.links import owner_link
 from escalations.models import Escalation, EscalationPolicy, Notification
-from escalations.services import (
-    deliver_due,
-    escalation_answer,
-    escalation_open,
-    notify_due,
-)
+from escalations.services import escalation_answer, escalation_open
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
 from tests.escalations.fixtures import OWNER_PHONE, assert_good_text
@@ -149,6 +147,17 @@ def test_escalations_due_together_go_out_as_one_digest(twilio, assistant, client
         page = client.get(urlsplit(link).path)
     for escalation in opened:
         assert f"#{escalation.reference}" in body
+        assert escalation.summary in page.content.decode()
+
+
+def test_a_digest_link_in_a_text_sent_before_still_opens_its_escalations(twilio, assistant, client):
+    with time_machine.travel(START, tick=False):
+        opened = [escalation_open(about="note", summary=f"Supplier {n} wants an answer.")
+                  for n in range(3)]  # fmt: skip
+        sweep()
+        digest = Notification.objects.get(channel=Notification.Channel.SMS)
+        page = client.get(urlsplit(owner_link("n", digest.pk)).path)
+    for escalation in opened:
         assert escalation.summary in page.content.decode()
 
 

@@ -8,13 +8,13 @@ import contextlib
 import pytest
 from django.urls import reverse
 
-from inbox.conversations import conversation_reply_send
-from inbox.models import Conversation, Reply
-from inbox.replies import reply_deliver
+from buyers.models import Conversation, Reply
+from buyers.replies import reply_deliver
+from buyers.services import conversation_reply_send
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
+from tests.buyers.test_queue import folder_subjects
 from tests.inbox.conftest import load_samples
-from tests.inbox.test_buyers import folder_subjects
 
 pytestmark = pytest.mark.django_db
 

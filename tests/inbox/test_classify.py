@@ -3,9 +3,10 @@
 from django.core.management import call_command
 from django.urls import reverse
 
+from buyers.models import BuyerMessage
 from escalations.models import Escalation
 from inbox.classify import classify_pending
-from inbox.models import BuyerMessage, EmailRule, MailAction, MailKind, Message
+from inbox.models import EmailRule, MailAction, MailKind, Message
 from inbox.parsing import parse_mail
 from inbox.sync import mailbox_sync
 from tests.inbox.conftest import MANIFEST, load_samples, make_mail, sample
@@ -43,7 +44,11 @@ def test_one_sync_pass_handles_every_sample_as_the_seed_says(mailbox, desk_mailb
         elif entry["kind"] == "buyer":
             assert folder == entry["folder"], entry["file"]
             queued = BuyerMessage.objects.get(message=stored)
-            assert (queued.order_id, queued.buyer_name) == (entry["order_id"], entry["buyer_name"])
+            conversation = queued.conversation
+            assert (conversation.order_id, conversation.buyer_name) == (
+                entry["order_id"],
+                entry["buyer_name"],
+            )
         else:  # unknown and bad: kept where they are, unread, owner told
             assert (folder, seen) == (entry["folder"], False), entry["file"]
             assert stored.kind == MailKind.ESCALATE
@@ -140,7 +145,7 @@ def test_buyer_mail_in_spam_is_queued_and_stays(mailbox, desk_mailbox):
     mailbox.append("Spam", sample("buyer-in-spam.eml"))
     mailbox_sync(mailbox=desk_mailbox)
     queued = BuyerMessage.objects.get()
-    assert (queued.buyer_name, queued.marketplace) == ("Marcus Lee", "US")
+    assert (queued.conversation.buyer_name, queued.conversation.marketplace) == ("Marcus Lee", "US")
     assert server_view(mailbox)[queued.message.subject][0] == "Spam"
 
 

@@ -18,10 +18,9 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from buyers.models import BuyerMessage, Conversation
 from inbox.models import (
     Attachment,
-    BuyerMessage,
-    Conversation,
     MailAction,
     Mailbox,
     Message,

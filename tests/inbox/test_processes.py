@@ -125,8 +125,9 @@ def test_two_syncs_of_one_mailbox_at_once_store_everything_once(mailbox, dovecot
 
 def test_two_workers_classify_1000_new_mails_each_exactly_once(seed_rules):
     """Two classifying processes at once on the same 1,000 new mails (PostgreSQL in CI)."""
+    from buyers.models import BuyerMessage
     from escalations.models import Escalation
-    from inbox.models import BuyerMessage, EmailRule, Folder, MailAction, MailKind
+    from inbox.models import EmailRule, Folder, MailAction, MailKind
 
     desk = Mailbox.objects.create(
         name="two", host="127.0.0.1", port=1, use_ssl=False, username="u", password="p"

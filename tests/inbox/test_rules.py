@@ -169,12 +169,14 @@ def test_reference_codes_are_unique_and_read_back():
 
 
 def test_buyer_fields():
-    from inbox import buyers
+    from buyers import parsing
 
-    assert buyers.buyer_name("Jürgen Böhm - Amazon Marketplace") == "Jürgen Böhm"
-    assert buyers.order_id("Anfrage (Bestellung: 302-7781120-6639125)", "") == "302-7781120-6639125"
-    assert buyers.order_id("no id", "Order ID: 111-2290471-6654829") == "111-2290471-6654829"
-    assert buyers.marketplace("x@marketplace.amazon.co.jp") == "JP"
-    assert buyers.marketplace("x@marketplace.amazon.de") == "DE"
-    assert buyers.marketplace("x@amazon.com.evil.test") == ""
+    assert parsing.buyer_name("Jürgen Böhm - Amazon Marketplace") == "Jürgen Böhm"
+    assert (
+        parsing.order_id("Anfrage (Bestellung: 302-7781120-6639125)", "") == "302-7781120-6639125"
+    )
+    assert parsing.order_id("no id", "Order ID: 111-2290471-6654829") == "111-2290471-6654829"
+    assert parsing.marketplace("x@marketplace.amazon.co.jp") == "JP"
+    assert parsing.marketplace("x@marketplace.amazon.de") == "DE"
+    assert parsing.marketplace("x@amazon.com.evil.test") == ""
     assert Folder.Role.SPAM == "spam"

@@ -306,9 +306,10 @@ def test_a_mailbox_of_100000_mails(mailbox, dovecot, db):
 
 def test_demo_without_a_mail_server_runs_the_same_sync_rules_and_actions(db, tmp_path):
     """Where Dovecot is missing, `make run` loads the samples into a file-backed stand-in."""
+    from buyers.models import BuyerMessage
     from inbox import actions
     from inbox.demo import sample_mailbox
-    from inbox.models import BuyerMessage, MailAction
+    from inbox.models import MailAction
 
     demo = sample_mailbox(tmp_path / "demo-mail.json")
     report = mailbox_sync(mailbox=demo)

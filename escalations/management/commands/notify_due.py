@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from escalations.services import deliver_due, notify_due
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 
 
 class Command(BaseCommand):

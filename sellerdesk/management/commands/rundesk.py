@@ -127,7 +127,8 @@ class Command(BaseCommand):
         return server
 
     def notify_owner(self) -> None:
-        from escalations.services import deliver_due, notify_due
+        from escalations.chase import notify_due
+        from escalations.delivery import deliver_due
 
         written = notify_due()
         deliver_due()

@@ -1,4 +1,5 @@
-"""The reply queue's pages: the queue, one conversation with its composer."""
+"""The reply queue's pages: the queue, one conversation with its composer; and the
+answer to an escalated mail, sent from the escalation's page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,11 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from inbox import conversations as service
-from inbox.forms import BuyerReplyForm, NoResponseForm
-from inbox.models import BuyerMessage, Conversation, Reply, ReplyTemplate
-from inbox.order_cards import order_context
-from inbox.selectors import conversation_history, conversation_queue, reply_templates_for
+from buyers import replies
+from buyers import services as service
+from buyers.forms import BuyerReplyForm, NoResponseForm
+from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
+from buyers.order_cards import order_context
+from buyers.selectors import conversation_history, conversation_queue, reply_templates_for
+from buyers.suggestions import suggestions_for
+from escalations.forms import MailReplyForm
+from escalations.models import Escalation
 from sellerdesk.roles import Role, role_required
 
 
@@ -18,7 +23,7 @@ from sellerdesk.roles import Role, role_required
 def queue(request):
     state = "answered" if request.GET.get("state") == "answered" else "waiting"
     template = (
-        "inbox/buyers_rows.html" if request.headers.get("HX-Request") else "inbox/buyers.html"
+        "buyers/queue_rows.html" if request.headers.get("HX-Request") else "buyers/queue.html"
     )
     return render(request, template, {"conversations": conversation_queue(state=state)[:200],
                                       "state": state, "now": timezone.now()})  # fmt: skip
@@ -43,7 +48,7 @@ def _composer_text(request, conversation) -> str:
 @role_required(Role.ASSISTANT)
 def conversation(request, pk: int):
     item = get_object_or_404(Conversation, pk=pk)
-    suggestions = service.suggestions_for(conversation=item)
+    suggestions = suggestions_for(conversation=item)
     body = _composer_text(request, item)
     if request.GET.get("suggestion", "").isdigit():
         n = int(request.GET["suggestion"])
@@ -55,7 +60,7 @@ def conversation(request, pk: int):
 
 def _render(request, item, form, suggestions=None, status=200):
     if suggestions is None:
-        suggestions = service.suggestions_for(conversation=item)
+        suggestions = suggestions_for(conversation=item)
     context = {
         "conversation": item,
         "history": conversation_history(conversation=item),
@@ -66,7 +71,7 @@ def _render(request, item, form, suggestions=None, status=200):
         "now": timezone.now(),
         **order_context(conversation=item),
     }
-    return render(request, "inbox/conversation.html", context, status=status)
+    return render(request, "buyers/conversation.html", context, status=status)
 
 
 @require_POST
@@ -140,3 +145,41 @@ def no_response(request, pk: int):
     else:
         messages.error(request, "Say why no response is needed.")
     return redirect("buyer-conversation", pk=buyer_message.conversation_id)
+
+
+# --- An escalated mail --------------------------------------------------------------------
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_reply(request, pk: int):
+    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
+    form = MailReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("escalation-detail", pk=pk)
+    try:
+        reply = replies.escalation_mail_reply(
+            escalation=escalation, by=request.user, body=form.cleaned_data["body"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if reply.state == reply.State.SENT:
+            messages.success(request, f"Reply sent to {reply.to}; the mail is marked read.")
+        else:
+            messages.error(request, f"The reply was not sent: {reply.error}")
+    return redirect("escalation-detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def escalation_handled(request, pk: int):
+    escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
+    try:
+        replies.escalation_mail_handled(escalation=escalation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")
+    return redirect("escalation-detail", pk=pk)

@@ -3,7 +3,7 @@ buyer's other conversations about the same order."""
 
 from amazon.selectors import order_card
 from amazon.services import order_refresh_request, orders_refresh_request
-from inbox.models import Conversation
+from buyers.models import Conversation
 
 
 def order_context(*, conversation: Conversation) -> dict:

@@ -8,10 +8,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from buyers.models import Conversation, Reply
+from buyers.services import conversations_check_clock
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
 from escalations.models import Escalation
-from escalations.services import deliver_due, escalation_answer, notify_due
-from inbox.conversations import conversations_check_clock
-from inbox.models import Conversation, Message, Reply
+from escalations.services import escalation_answer
+from inbox.models import Message
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers import free_port
 from tests.inbox.conftest import MANIFEST, load_samples, make_mail
@@ -206,7 +209,7 @@ def test_a_small_attachment_goes_with_the_reply(client, assistant, samples, smtp
         client.post(reverse("buyer-send", args=[conversation.pk]),
                     {"action": "send", "body": "Hello, the label is attached.", "attachment": label})  # fmt: skip
     [sent] = smtp.received
-    from inbox.models import ReplyAttachment
+    from buyers.models import ReplyAttachment
 
     assert ReplyAttachment.objects.count() == 1, sent.data[:2000]
     [part] = list(sent.message.iter_attachments())
@@ -226,7 +229,7 @@ def test_a_relay_address_that_is_not_amazons_is_refused(client, assistant, sampl
 def test_a_new_message_reopens_the_conversation_and_restarts_its_clock(
     samples, mailbox, desk_mailbox, smtp, assistant, run_tasks_inline
 ):
-    from inbox.conversations import conversation_reply_send
+    from buyers.services import conversation_reply_send
 
     conversation = Conversation.objects.get(order_id="114-3941689-8772232")
     with run_tasks_inline():
@@ -261,7 +264,8 @@ def test_near_the_limit_the_owner_is_told_once(samples, assistant):
 def test_suggestions_offer_earlier_answers_to_similar_questions(
     samples, mailbox, desk_mailbox, assistant, smtp, run_tasks_inline
 ):
-    from inbox.conversations import conversation_reply_send, suggestions_for
+    from buyers.services import conversation_reply_send
+    from buyers.suggestions import suggestions_for
 
     jennifer = Conversation.objects.get(order_id="114-3941689-8772232")
     with run_tasks_inline():

@@ -1,7 +1,7 @@
-"""The reply queue: buyers' messages gathered into conversations, the 24-hour clock, and
-replies sent through Amazon's relay (SMTP from the seller's registered address)."""
+"""The reply queue: buyers' messages gathered into conversations, the 24-hour clock, replies
+sent through Amazon's relay (SMTP from the seller's registered address, `buyers.replies`),
+and the owner asked and answering."""
 
-import re
 from collections import defaultdict
 from datetime import timedelta
 
@@ -10,11 +10,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from inbox import buyers
-from inbox.actions import mail_action_request
-from inbox.models import BuyerMessage, Conversation, MailAction, Reply, ReplyTemplate
-from inbox.order_cards import orders_named
-from inbox.replies import mail_reply_send
+from buyers import parsing
+from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
+from buyers.order_cards import orders_named
+from buyers.replies import (
+    conversation_settle,
+    mail_reply_write,
+    reply_deliver,
+    trash_when_all_answered,
+)
+from buyers.selectors import unanswered_text
+from escalations.models import Escalation
+from escalations.services import escalation_open
+from sellerdesk.selectors import assistant_on_duty
 
 AMAZON_LIMIT = timedelta(hours=24)
 
@@ -35,15 +43,15 @@ def buyer_messages_file(messages) -> int:
     facts = []
     for m in messages:
         text = m.content.text if hasattr(m, "content") else ""
-        market = buyers.marketplace(m.from_address)
+        market = parsing.marketplace(m.from_address)
         facts.append(
             (
                 m,
-                buyers.buyer_name(m.from_name),
+                parsing.buyer_name(m.from_name),
                 m.from_address.lower(),
-                buyers.order_id(m.subject, text),
+                parsing.order_id(m.subject, text),
                 market,
-                buyers.buyer_text(text),
+                parsing.buyer_text(text),
                 m.date or m.created_at,
             )
         )
@@ -77,14 +85,10 @@ def buyer_messages_file(messages) -> int:
                 BuyerMessage(
                     message=m,
                     conversation=found[(relay, order)],
-                    buyer_name=name,
-                    relay_address=relay,
-                    order_id=order,
-                    marketplace=market,
                     text=text,
                     received_at=received,
                 )
-                for m, name, relay, order, market, text, received in facts
+                for m, _name, relay, order, _market, text, received in facts
             ],
             ignore_conflicts=True,
         )
@@ -111,7 +115,7 @@ def _reopen(conversation: Conversation, items) -> None:
     _, name, market, text = max(items, key=lambda item: item[0])
     conversation.buyer_name = name
     conversation.marketplace = market or conversation.marketplace
-    conversation.language = conversation.language or buyers.language(market, text)
+    conversation.language = conversation.language or parsing.language(market, text)
     conversation.last_message_at = max(filter(None, [conversation.last_message_at, latest]))
     if conversation.state != Conversation.State.WAITING or conversation.waiting_since is None:
         conversation.state = Conversation.State.WAITING
@@ -137,7 +141,7 @@ def _checked(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise ValidationError("The reply is empty.")
-    problems = buyers.reply_problems(body)
+    problems = parsing.reply_problems(body)
     if problems:
         raise ValidationError(problems)
     return body
@@ -149,13 +153,20 @@ def conversation_reply_send(
     """Send a reply to the buyer through Amazon's relay, threaded to their last message.
     Refused before sending when Amazon would reject it (a link, an email address, not a
     relay address). Returns the Reply: sent, or failed with the reason."""
+    reply = _reply_write(
+        conversation=conversation, body=body, by=by, kind=kind, attachments=attachments
+    )
+    return reply_deliver(reply=reply)
+
+
+def _reply_write(*, conversation: Conversation, body: str, by, kind: str, attachments) -> Reply:
     body = _checked(body)
-    if not buyers.is_amazon_relay(conversation.relay_address):
+    if not parsing.is_amazon_relay(conversation.relay_address):
         raise ValidationError(
             f"{conversation.relay_address} is not an Amazon relay address: replies to buyers "
             "must go through Amazon (…@marketplace.amazon.…)."
         )
-    return mail_reply_send(
+    return mail_reply_write(
         message=_latest_mail(conversation),
         body=body,
         by=by,
@@ -163,54 +174,6 @@ def conversation_reply_send(
         kind=kind,
         attachments=attachments,
     )
-
-
-def conversation_replied(*, reply: Reply) -> None:
-    """The mail server accepted `reply`: every buyer message before it is answered (the
-    clock stops). Once every message has a real reply (not only a holding one) or was
-    marked "no response needed", the buyer's mail goes to Trash."""
-    conversation = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
-    now = timezone.now()
-    BuyerMessage.objects.filter(
-        conversation=conversation, answered_at__isnull=True, received_at__lte=reply.created_at
-    ).update(answered_at=now, answered_by_reply=reply)
-    if _settle(conversation) and reply.kind == Reply.Kind.REPLY:
-        Conversation.objects.filter(pk=conversation.pk).update(draft="")
-    if reply.kind == Reply.Kind.REPLY:
-        _trash_when_all_answered(conversation, reason=f"answered (reply {reply.pk} accepted)")
-
-
-def _settle(conversation: Conversation) -> bool:
-    """Stop the clock when no buyer message waits any more. True when it stopped."""
-    if conversation.messages.filter(answered_at__isnull=True).exists():
-        return False
-    Conversation.objects.filter(pk=conversation.pk).update(
-        state=Conversation.State.ANSWERED, waiting_since=None, due_at=None
-    )
-    return True
-
-
-def _trash_when_all_answered(conversation: Conversation, *, reason: str) -> int:
-    """Only when nothing in the conversation waits for a reply, and the last reply was a
-    real one (a holding reply does not answer the question)."""
-    if conversation.messages.filter(answered_at__isnull=True).exists():
-        return 0
-    last = conversation.replies.filter(state=Reply.State.SENT).order_by("-sent_at").first()
-    no_reply_needed = not conversation.messages.filter(no_response_why="").exists()
-    if not no_reply_needed and (last is None or last.kind != Reply.Kind.REPLY):
-        return 0
-    trashed = 0
-    for bm in conversation.messages.select_related("message", "message__folder"):
-        mail = bm.message
-        if mail.uid is None or mail.folder.role == "trash":
-            continue
-        if mail.actions.filter(
-            kind=MailAction.Kind.TRASH, state__in=["pending", "running"]
-        ).exists():
-            continue
-        mail_action_request(message=mail, kind=MailAction.Kind.TRASH, reason=reason)
-        trashed += 1
-    return trashed
 
 
 def buyer_message_no_response(*, buyer_message: BuyerMessage, by, why: str) -> None:
@@ -226,13 +189,11 @@ def buyer_message_no_response(*, buyer_message: BuyerMessage, by, why: str) -> N
         conversation = Conversation.objects.select_for_update().get(
             pk=buyer_message.conversation_id
         )
-        _settle(conversation)
-        _trash_when_all_answered(conversation, reason=f"no response needed: {why}"[:255])
+        conversation_settle(conversation)
+        trash_when_all_answered(conversation, reason=f"no response needed: {why}"[:255])
 
 
 def reply_retry(*, reply: Reply) -> Reply:
-    from inbox.replies import reply_deliver
-
     if reply.state == Reply.State.SENT:
         return reply
     return reply_deliver(reply=reply)
@@ -254,8 +215,6 @@ def conversation_ask_owner(*, conversation: Conversation, by, question: str = ""
     """The seed: tell the buyer you are checking with a supervisor (signed with your full
     name), and send the question to the owner. The escalation opens only once the holding
     reply was accepted; if it was not, nothing is opened and the reason is shown."""
-    from escalations.services import escalation_open
-
     template = holding_template(conversation)
     if template is None:
         raise ValidationError("There is no holding reply template (Admin > Reply templates).")
@@ -269,7 +228,7 @@ def conversation_ask_owner(*, conversation: Conversation, by, question: str = ""
     )
     if reply.state != Reply.State.SENT:
         return reply
-    asked = question.strip() or _unanswered_text(conversation)
+    asked = question.strip() or unanswered_text(conversation)
     summary = (
         f"Buyer {conversation.buyer_name} (order {conversation.order_id or '?'}) asks: {asked}"
     )
@@ -285,39 +244,47 @@ def conversation_ask_owner(*, conversation: Conversation, by, question: str = ""
 
 def conversation_send_for_approval(*, conversation: Conversation, body: str, by):
     """A reply the owner approves (or edits) on their page before it goes to the buyer."""
-    from escalations.services import escalation_open
-
     body = _checked(body)
     summary = f"Approve a reply to {conversation.buyer_name} (order {conversation.order_id or '?'})"
     return escalation_open(
         about="draft",
         summary=summary,
-        details=_unanswered_text(conversation),
+        details=unanswered_text(conversation),
         draft=body,
         conversation=conversation,
         by=by,
     )
 
 
-def _unanswered_text(conversation: Conversation) -> str:
-    waiting = conversation.messages.filter(answered_at__isnull=True) or conversation.messages
-    return "\n\n".join(m.text for m in waiting.order_by("received_at"))[:2000] or "(no text)"
-
-
-def conversation_owner_answered(
-    *, conversation: Conversation, answer: str, about: str, approved: bool
-) -> Reply | None:
-    """The owner answered a buyer's question: draft the reply from it. The owner approved a
-    draft reply: send it as approved."""
-    from sellerdesk.selectors import assistant_on_duty
-
+def conversation_owner_answered(*, escalation: Escalation) -> None:
+    """The owner answered an escalation about a buyer (handed on by escalations, inside the
+    transaction that records the answer). A question answered: the reply is drafted from
+    it. A draft reply approved: it is written now and sent once the answer is committed
+    (a failed send is shown in the conversation)."""
+    if escalation.conversation_id is None or (
+        escalation.answer_kind == Escalation.AnswerKind.DISMISSED
+    ):
+        return
+    conversation = escalation.conversation
     assistant = assistant_on_duty()
-    if approved and about == "draft":
-        return conversation_reply_send(conversation=conversation, body=answer, by=assistant)
+    approved = escalation.answer_kind in (
+        Escalation.AnswerKind.APPROVED,
+        Escalation.AnswerKind.EDITED,
+    )
+    if approved and escalation.about == Escalation.About.DRAFT:
+        reply = _reply_write(
+            conversation=conversation,
+            body=escalation.answer,
+            by=assistant,
+            kind=Reply.Kind.REPLY,
+            attachments=(),
+        )
+        transaction.on_commit(lambda: reply_deliver(reply=reply))
+        return
     signature = assistant.full_name if assistant else ""
-    draft = f"Hello {conversation.buyer_name},\n\n{answer.strip()}\n\nBest regards,\n{signature}"
+    answer = escalation.answer.strip()
+    draft = f"Hello {conversation.buyer_name},\n\n{answer}\n\nBest regards,\n{signature}"
     Conversation.objects.filter(pk=conversation.pk).update(draft=draft.strip())
-    return None
 
 
 # --- The clock --------------------------------------------------------------------------
@@ -326,8 +293,6 @@ def conversation_owner_answered(
 def conversations_check_clock(*, now=None) -> int:
     """Open one escalation for each waiting conversation near Amazon's 24-hour limit (once
     per waiting period)."""
-    from escalations.services import escalation_open
-
     now = now or timezone.now()
     near = now + timedelta(hours=settings.BUYER_WARN_HOURS)
     told = 0
@@ -346,113 +311,8 @@ def conversations_check_clock(*, now=None) -> int:
             about="buyer_question",
             summary=f"Buyer {conversation.buyer_name} (order {conversation.order_id or '?'}) "
             f"{state}: Amazon counts replies after 24 h against you.",
-            details=_unanswered_text(conversation),
+            details=unanswered_text(conversation),
             conversation=conversation,
         )
         told += 1
     return told
-
-
-# --- Answer memory ----------------------------------------------------------------------
-
-_WORD = re.compile(r"\w{3,}", re.UNICODE)
-STOPWORDS = {
-    "the",
-    "and",
-    "you",
-    "your",
-    "for",
-    "are",
-    "was",
-    "were",
-    "with",
-    "this",
-    "that",
-    "have",
-    "has",
-    "had",
-    "not",
-    "but",
-    "can",
-    "could",
-    "would",
-    "please",
-    "thanks",
-    "thank",
-    "hello",
-    "dear",
-    "order",
-    "item",
-    "from",
-    "what",
-    "when",
-    "where",
-    "which",
-    "will",
-    "there",
-    "their",
-    "about",
-    "just",
-    "they",
-    "them",
-    "then",
-    "than",
-    "been",
-    "also",
-    "very",
-    "into",
-    "more",
-    "some",
-    "only",
-}
-
-
-def _terms(text: str) -> set[str]:
-    return {
-        w
-        for w in (m.group(0).casefold() for m in _WORD.finditer(text or ""))
-        if w not in STOPWORDS and not w.isdigit()
-    }
-
-
-def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]:
-    """Earlier answers to questions like this one: replies sent to other buyers and the
-    owner's answers, ranked by how many words the questions share. Offline, no service."""
-    question = _terms(_unanswered_text(conversation))
-    if not question:
-        return []
-    candidates = []
-    answered = (
-        BuyerMessage.objects.filter(
-            answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
-        )
-        .exclude(conversation=conversation)
-        .select_related("answered_by_reply", "conversation")
-        .order_by("-answered_at")[:2000]
-    )
-    for bm in answered:
-        candidates.append((bm.text, bm.answered_by_reply.body, f"reply to {bm.buyer_name}"))
-    from escalations.selectors import owner_answers
-
-    for details, answer in owner_answers(limit=2000):
-        candidates.append((details, answer, "the owner's answer"))
-    scored = []
-    for asked, answer, source in candidates:
-        terms = _terms(asked)
-        if not terms:
-            continue
-        score = len(question & terms) / len(question | terms)
-        if score >= 0.12:
-            scored.append((score, asked, answer, source))
-    scored.sort(key=lambda s: -s[0])
-    seen, result = set(), []
-    for score, asked, answer, source in scored:
-        if answer in seen:
-            continue
-        seen.add(answer)
-        result.append(
-            {"score": round(score, 2), "question": asked, "answer": answer, "source": source}
-        )
-        if len(result) == limit:
-            break
-    return result

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class BuyersConfig(AppConfig):
+    name = "buyers"
+    verbose_name = "Buyer messages"
+
+    def ready(self):
+        # The mailbox and escalations below hand their facts on to the reply queue here.
+        from buyers import services
+        from escalations import handoff as escalations
+        from escalations.models import Escalation
+        from inbox import handoff as inbox
+        from inbox.models import MailKind
+
+        inbox.on_kind(MailKind.BUYER_MESSAGE, services.buyer_messages_file)
+        escalations.on_answer(Escalation.About.BUYER_QUESTION, services.conversation_owner_answered)
+        escalations.on_answer(Escalation.About.DRAFT, services.conversation_owner_answered)

@@ -1,0 +1,43 @@
+"""Reads on the reply queue, for pages and for other apps."""
+
+from django.db.models import Count, Min, Q
+
+from buyers.models import Conversation, ReplyTemplate
+
+
+def conversation_queue(*, state: str = "waiting"):
+    conversations = Conversation.objects.annotate(
+        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True))
+    )
+    if state == "waiting":
+        return conversations.filter(state=Conversation.State.WAITING).order_by("due_at", "pk")
+    return conversations.exclude(state=Conversation.State.WAITING).order_by("-last_message_at")
+
+
+def conversation_history(*, conversation) -> list[tuple]:
+    """(when, who, kind, object) for every buyer message and reply, oldest first."""
+    items = [(m.received_at, "buyer", m) for m in conversation.messages.select_related("message")]
+    items += [
+        (r.created_at, "reply", r) for r in conversation.replies.prefetch_related("attachments")
+    ]
+    return sorted(items, key=lambda item: item[0])
+
+
+def reply_templates_for(*, conversation):
+    return ReplyTemplate.objects.filter(
+        Q(language="") | Q(language=conversation.language), purpose=ReplyTemplate.Purpose.REPLY
+    )
+
+
+def unanswered_text(conversation: Conversation) -> str:
+    """What the buyer asked and nobody answered yet (else the whole conversation)."""
+    waiting = conversation.messages.filter(answered_at__isnull=True) or conversation.messages
+    return "\n\n".join(m.text for m in waiting.order_by("received_at"))[:2000] or "(no text)"
+
+
+def buyer_checklist(*, now) -> dict:
+    waiting = Conversation.objects.filter(state=Conversation.State.WAITING)
+    figures = waiting.aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), next_due=Min("due_at")
+    )
+    return figures

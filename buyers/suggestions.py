@@ -1,0 +1,108 @@
+"""Answer memory: earlier answers to questions like the one a buyer asks now."""
+
+import re
+
+from buyers.models import BuyerMessage, Conversation, Reply
+from buyers.selectors import unanswered_text
+from escalations.selectors import owner_answers
+
+_WORD = re.compile(r"\w{3,}", re.UNICODE)
+STOPWORDS = {
+    "the",
+    "and",
+    "you",
+    "your",
+    "for",
+    "are",
+    "was",
+    "were",
+    "with",
+    "this",
+    "that",
+    "have",
+    "has",
+    "had",
+    "not",
+    "but",
+    "can",
+    "could",
+    "would",
+    "please",
+    "thanks",
+    "thank",
+    "hello",
+    "dear",
+    "order",
+    "item",
+    "from",
+    "what",
+    "when",
+    "where",
+    "which",
+    "will",
+    "there",
+    "their",
+    "about",
+    "just",
+    "they",
+    "them",
+    "then",
+    "than",
+    "been",
+    "also",
+    "very",
+    "into",
+    "more",
+    "some",
+    "only",
+}
+
+
+def _terms(text: str) -> set[str]:
+    return {
+        w
+        for w in (m.group(0).casefold() for m in _WORD.finditer(text or ""))
+        if w not in STOPWORDS and not w.isdigit()
+    }
+
+
+def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]:
+    """Earlier answers to questions like this one: replies sent to other buyers and the
+    owner's answers, ranked by how many words the questions share. Offline, no service."""
+    question = _terms(unanswered_text(conversation))
+    if not question:
+        return []
+    candidates = []
+    answered = (
+        BuyerMessage.objects.filter(
+            answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
+        )
+        .exclude(conversation=conversation)
+        .select_related("answered_by_reply", "conversation")
+        .order_by("-answered_at")[:2000]
+    )
+    for bm in answered:
+        source = f"reply to {bm.conversation.buyer_name}"
+        candidates.append((bm.text, bm.answered_by_reply.body, source))
+    for details, answer in owner_answers(limit=2000):
+        candidates.append((details, answer, "the owner's answer"))
+    scored = []
+    for asked, answer, source in candidates:
+        terms = _terms(asked)
+        if not terms:
+            continue
+        score = len(question & terms) / len(question | terms)
+        if score >= 0.12:
+            scored.append((score, asked, answer, source))
+    scored.sort(key=lambda s: -s[0])
+    seen, result = set(), []
+    for score, asked, answer, source in scored:
+        if answer in seen:
+            continue
+        seen.add(answer)
+        result.append(
+            {"score": round(score, 2), "question": asked, "answer": answer, "source": source}
+        )
+        if len(result) == limit:
+            break
+    return result

@@ -1,0 +1,8 @@
+"""Worker tasks for the reply queue: thin doors into the services."""
+
+from buyers.services import conversations_check_clock
+
+
+def check_buyer_clock() -> int:
+    """Tell the owner about buyers waiting close to Amazon's 24 hours."""
+    return conversations_check_clock()
