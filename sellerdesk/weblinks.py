@@ -16,9 +16,10 @@ _TLD = r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
 
 EMAIL = re.compile(rf"[\w.!#$%&'*+/=?^`{{|}}~-]+{_AT}(?:{_LABEL}{_DOT})+{_TLD}\b", re.IGNORECASE)
 LINK = re.compile(
-    r"(?:\b[a-z][a-z0-9+.-]{1,30}://|\bwww\d{0,3}" + _DOT + r")\S*"  # a scheme, or www.
+    r"(?:[a-z][a-z0-9+.-]{1,30}://|\bwww\d{0,3}" + _DOT + r")\S*"  # a scheme, or www.
     rf"|\b(?:{_LABEL}{_DOT})+{_TLD}\b(?:[/:?#]\S*)?"  # a bare domain, with any path
-    r"|\b\d{1,3}(?:" + _DOT + r"\d{1,3}){3}\b(?:[/:?#]\S*)?",  # an IPv4 address
+    # An IPv4 address, or anything with as many dotted numbers (a date has three).
+    r"|(?<!\d)\d+(?:" + _DOT + r"\d+){3,}(?!\d)(?:[/:?#]\S*)?",
     re.IGNORECASE,
 )
 
