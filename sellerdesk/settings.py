@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sellerdesk.middleware.ContentSecurityPolicyMiddleware",
+    "sellerdesk.nostore.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "sellerdesk.urls"
