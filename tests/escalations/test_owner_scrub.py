@@ -166,3 +166,16 @@ def test_the_phishing_line_from_the_issue_reads_link():
     assert summarize_mail(Mail()) == (
         'Amazon Seller Support ([link]) about "Account on hold": Can you verify at [link] now?'
     )
+
+
+@pytest.mark.parametrize(
+    "hostile", ["X" * 200_000, "a." * 100_000, "1." * 100_000, "a@" * 100_000, "a-" * 100_000]
+)
+def test_scrubbing_a_hostile_mail_takes_linear_time(hostile):
+    import time
+
+    from escalations.scrub import owner_safe
+
+    started = time.monotonic()
+    owner_safe(hostile)
+    assert time.monotonic() - started < 5  # about 0.2 s here; quadratic would be hours
