@@ -2,15 +2,12 @@
 
 import re
 
+from inbox.relay import is_amazon_relay as is_amazon_relay  # the reply guard's check
+from inbox.relay import relay_marketplace
+from sellerdesk.weblinks import has_email, has_link
+
 ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
 _SUFFIX = re.compile(r"\s*-\s*Amazon Marketplace\s*$", re.IGNORECASE)
-RELAY = re.compile(r"@marketplace\.amazon\.([a-z.]+)$", re.IGNORECASE)
-MARKETPLACES = {
-    "com": "US", "ca": "CA", "com.mx": "MX", "com.br": "BR", "co.uk": "UK", "de": "DE",
-    "fr": "FR", "it": "IT", "es": "ES", "nl": "NL", "se": "SE", "pl": "PL", "com.be": "BE",
-    "com.tr": "TR", "ae": "AE", "sa": "SA", "eg": "EG", "in": "IN", "co.jp": "JP",
-    "com.au": "AU", "sg": "SG",
-}  # fmt: skip
 
 
 def buyer_name(sender_name: str) -> str:
@@ -23,10 +20,7 @@ def order_id(subject: str, body: str) -> str:
 
 
 def marketplace(relay_address: str) -> str:
-    found = RELAY.search(relay_address or "")
-    if not found:
-        return ""
-    return MARKETPLACES.get(found.group(1).lower(), found.group(1).upper()[:20])
+    return relay_marketplace(relay_address)
 
 
 _BEGIN = re.compile(r"-{3,}\s*Begin message\s*-{3,}", re.IGNORECASE)
@@ -35,11 +29,6 @@ _TRAILER = re.compile(r"\n\s*(Was this email helpful\?|Copyright \d{4} Amazon).*
 LANGUAGES = {"DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
              "PL": "pl", "TR": "tr", "JP": "ja", "BR": "pt"}  # fmt: skip
 _KANA = re.compile(r"[\u3040-\u30ff]")
-_LINK = re.compile(
-    r"(https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|co|shop|store|info|biz|de|uk|jp)\b)",
-    re.IGNORECASE,
-)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def buyer_text(text: str) -> str:
@@ -57,15 +46,14 @@ def language(marketplace_code: str, text: str) -> str:
     return LANGUAGES.get(marketplace_code, "en")
 
 
-def is_amazon_relay(address: str) -> bool:
-    return bool(RELAY.search(address or ""))
-
-
 def reply_problems(body: str) -> list[str]:
     """Why Amazon would reject this reply to a buyer (it refuses links and addresses)."""
     problems = []
-    if _EMAIL.search(body or ""):
+    if has_email(body):
         problems.append("It contains an email address; Amazon rejects replies with one.")
-    if _LINK.search(_EMAIL.sub("", body or "")):
-        problems.append("It contains a link or web address; Amazon rejects replies with one.")
+    if has_link(body):
+        problems.append(
+            "It contains a link or web address (a domain such as example.com counts); "
+            "Amazon rejects replies with one."
+        )
     return problems

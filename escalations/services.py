@@ -16,6 +16,7 @@ from django.utils import timezone
 from escalations import handoff
 from escalations.delivery import sweep_soon
 from escalations.models import Escalation, EscalationPolicy
+from escalations.scrub import owner_safe
 from escalations.summaries import summarize_mail
 
 
@@ -36,7 +37,7 @@ def escalation_open(
     notify_owner: bool = True,
     by=None,
 ) -> Escalation:
-    summary = " ".join(summary.split())
+    summary, details = owner_safe(" ".join(summary.split())), owner_safe(details)
     if not summary:
         raise ValidationError("An escalation needs a summary for the owner.")
     if about not in Escalation.About.values:
@@ -74,7 +75,7 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
             Escalation(
                 about=Escalation.About.MAIL,
                 summary=summarize_mail(mail),
-                details=mail.content.text[:5000],
+                details=owner_safe(mail.content.text)[:5000],
                 mail=mail,
                 notify_owner=notify_owner,
                 opened_by_id=by_id,
@@ -90,12 +91,12 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
 
 
 def escalation_edit(*, escalation: Escalation, summary: str, details: str | None = None) -> None:
-    summary = " ".join(summary.split())
+    summary = owner_safe(" ".join(summary.split()))
     if not summary:
         raise ValidationError("The summary cannot be empty.")
     fields = {"summary": summary[:300]}
     if details is not None:
-        fields["details"] = details
+        fields["details"] = owner_safe(details)
     Escalation.objects.filter(pk=escalation.pk).update(**fields)
 
 

@@ -3,6 +3,8 @@ sent it, what it asks, and any amount or deadline in it. No outside service. Pur
 
 import re
 
+from escalations.scrub import owner_safe
+
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -54,13 +56,15 @@ def _ask(subject: str, text: str) -> str:
 
 def summarize_mail(mail) -> str:
     """`mail` has from_name, from_address, subject and content.text (a stored Message) or
-    text (a parsed mail)."""
+    text (a parsed mail). Links, domains and addresses the sender wrote are words."""
     text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", "")
-    subject = _clean(mail.subject or "") or "(no subject)"
+    # Scrubbed before anything is cut short: half a link must not pass for no link.
+    text, sender = owner_safe(text or ""), owner_safe(_sender(mail))
+    subject = owner_safe(_clean(mail.subject or "")) or "(no subject)"
     ask = _ask(subject, text or "")
-    first = f"{_sender(mail)}: {ask if ask != subject else subject}"
+    first = f"{sender}: {ask if ask != subject else subject}"
     if ask != subject:
-        first = f'{_sender(mail)} about "{subject[:80]}": {ask}'
+        first = f'{sender} about "{subject[:80]}": {ask}'
     extras = []
     haystack = f"{subject}\n{text or ''}"[:8000]
     amount = _AMOUNT.search(haystack)

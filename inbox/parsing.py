@@ -1,21 +1,21 @@
 """Turn raw RFC 822 bytes into what the desk stores. Pure: no database, no network.
 
-`parse_mail` never raises. Headers are decoded (RFC 2047, any charset Python knows, bytes it
-cannot decode replaced), and whatever could not be read is listed in `problems`. When the
-bytes cannot be parsed at all, `unparsable` is set and the caller keeps the raw bytes.
+`parse_mail` never raises. Headers are decoded (RFC 2047, raw 8-bit bytes, any charset mail
+names; see `inbox.charsets`), and whatever could not be read is listed in `problems`, in words
+for the assistant (the exception itself goes to the log). When the bytes cannot be parsed at
+all, `unparsable` is set and the caller keeps the raw bytes.
 """
 
 import base64
 import binascii
-import codecs
 import email
 import hashlib
 import html
+import logging
 import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.header import decode_header
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -23,8 +23,15 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
 
+from inbox import charsets
+from inbox.mimepolicy import forgiving
+
+log = logging.getLogger(__name__)
+
 MAX_HEADER_CHARS = 4000
-_HEADERS = BytesHeaderParser(policy=policy.compat32)
+_HEADERS = BytesHeaderParser(policy=forgiving)
+_BOM = b"\xef\xbb\xbf"
+UNREADABLE = "The mail's structure could not be read: it is shown as its raw text."
 _FOLD = re.compile(r"\r?\n[ \t]+")
 _MSGID = re.compile(r"<[^<>\s]+>")
 # One plain address, the common case: `Name <a@b>`, `"Name, Inc." <a@b>` or `a@b`. Anything
@@ -78,20 +85,13 @@ def clean_text(text: str) -> str:
 
 
 def bytes_to_text(data: bytes, charset: str | None, problems: list[str] | None = None) -> str:
-    """Decode with the declared charset; fall back to UTF-8, then Windows-1252, replacing."""
-    charset = (charset or "").strip().strip('"').lower()
-    if charset and charset not in ("unknown-8bit", "x-unknown"):
-        try:
-            codecs.lookup(charset)
-        except LookupError:
-            if problems is not None:
-                problems.append(f"unknown charset {charset[:40]!r}")
-        else:
-            return data.decode(charset, "replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+    """Decode with the declared charset (mail's aliases mapped); a charset nobody knows is
+    detected from the bytes, and named in `problems`."""
+    text, known = charsets.decode(data, charset)
+    if not known and problems is not None:
+        label = str(charset or "").strip().strip('"').lower()[:40]
+        problems.append(f"unknown charset {label!r}: the text was read by guessing its encoding")
+    return text
 
 
 def decode_words(value, problems: list[str] | None = None) -> str:
@@ -162,12 +162,14 @@ def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep
     """One non-multipart part: the first text/plain and text/html are the body, the rest
     are attachments."""
     ctype = part.get_content_type()
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
     filename = part.get_filename()
     if filename is not None:
         filename = decode_words(filename, mail.problems)
+    # As Python's own parser reads it: a text part not marked "attachment" is the body,
+    # even with a file name (`inline; filename=note.txt`), when there is none yet.
     is_body = ctype in ("text/plain", "text/html") and disposition != "attachment"
-    if is_body and not filename:
+    if is_body:
         text = clean_text(bytes_to_text(payload, part.get_content_charset(), mail.problems))
         text = text.replace("\r\n", "\n")
         if ctype == "text/plain" and not mail.text:
@@ -202,6 +204,26 @@ def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
     visit(msg, "")
 
 
+# What Python's parser found wrong, as the assistant would say it.
+_DEFECTS = {
+    "NoBoundaryInMultipartDefect": "the mail says it has parts but names no boundary",
+    "StartBoundaryNotFoundDefect": "the boundary between the mail's parts was not found",
+    "CloseBoundaryNotFoundDefect": "the mail's last part is not closed (it may be cut short)",
+    "MultipartInvariantViolationDefect": "the mail's parts could not be told apart",
+    "FirstHeaderLineIsContinuationDefect": "the first header line is malformed",
+    "MisplacedEnvelopeHeaderDefect": "a misplaced envelope line among the headers",
+    "MissingHeaderBodySeparatorDefect": "a malformed header line: the rest is read as text",
+    "InvalidBase64PaddingDefect": "an attachment's encoding is damaged (padding)",
+    "InvalidBase64CharactersDefect": "an attachment's encoding has stray characters",
+    "InvalidBase64LengthDefect": "an attachment's encoding is cut short",
+}
+
+
+def defect_words(defect) -> str:
+    name = defect.__class__.__name__
+    return _DEFECTS.get(name, f"the mail's structure is damaged ({name})")
+
+
 def decode_transfer(data: bytes, encoding: str) -> bytes:
     """A body part as it travelled, with its Content-Transfer-Encoding undone."""
     if encoding == "base64":
@@ -224,7 +246,7 @@ def parse_outline(header: bytes, parts, *, size: int) -> ParsedMail:
     for part in parts:
         body = None if part.content is None else decode_transfer(part.content, part.encoding)
         is_text = part.content_type in ("text/plain", "text/html")
-        if is_text and part.disposition != "attachment" and not part.filename and body is not None:
+        if is_text and part.disposition != "attachment" and body is not None:
             text = clean_text(bytes_to_text(body, part.charset, mail.problems))
             text = text.replace("\r\n", "\n")
             if part.truncated:
@@ -263,23 +285,26 @@ def _split(raw: bytes) -> tuple[bytes, bytes]:
 
 def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
     mail = ParsedMail(content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    source = raw.removeprefix(_BOM)  # a byte-order mark before the first header
     try:
         # Most mail is one part: read its header block alone and decode the body directly,
         # rather than walking every body line through the full MIME parser.
-        head, body = _split(raw)
+        head, body = _split(source)
         msg = _HEADERS.parsebytes(head)
         if msg.get_content_maintype() == "multipart":
-            msg, body = email.message_from_bytes(raw, policy=policy.compat32), None
-    except Exception as exc:
+            msg, body = email.message_from_bytes(source, policy=forgiving), None
+    except Exception:
+        log.exception("Mail %s could not be parsed", mail.content_hash[:12])
         mail.unparsable = True
-        mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
+        mail.problems.append(UNREADABLE)
         mail.text = clean_text(raw[:200_000].decode("utf-8", "replace"))
         return mail
     try:
         _fill(msg, mail, max_attachment_bytes, body)
-    except Exception as exc:  # never let one strange mail stop a sync
+    except Exception:  # never let one strange mail stop a sync
+        log.exception("Mail %s could not be parsed in full", mail.content_hash[:12])
         mail.unparsable = True
-        mail.problems.append(f"cannot be parsed: {exc.__class__.__name__}: {exc}"[:300])
+        mail.problems.append(UNREADABLE)
         if not mail.text:
             mail.text = clean_text(raw[:200_000].decode("utf-8", "replace"))
     mail.problems = list(dict.fromkeys(mail.problems))
@@ -312,4 +337,4 @@ def _fill(msg: Message, mail: ParsedMail, max_keep: int, body: bytes | None) -> 
     if not mail.text and mail.html:
         mail.text = html_to_text(mail.html)
     for defect in msg.defects:
-        problems.append(defect.__class__.__name__)
+        problems.append(defect_words(defect))

@@ -4,6 +4,7 @@ Every reader fails loudly (ImproperlyConfigured naming the variable) on a value 
 use, so a typo in a deployment stops start-up instead of quietly running with a default.
 """
 
+import ipaddress
 import os
 from urllib.parse import unquote, urlsplit
 
@@ -74,6 +75,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> tuple:
+    """Comma-separated IP addresses or networks (`10.0.0.0/8`, `::1`)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)."
+            ) from None
+    return tuple(networks)
 
 
 def env_url(name: str, default: str = "", *, schemes: tuple[str, ...]) -> str:

@@ -15,6 +15,7 @@ from sellerdesk.env import (
     env_email,
     env_int,
     env_list,
+    env_networks,
     env_seconds,
     env_str,
     env_url,
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sellerdesk.middleware.ContentSecurityPolicyMiddleware",
+    "sellerdesk.nostore.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "sellerdesk.urls"
@@ -130,13 +132,26 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-# Shared by every web process when there is Redis (login throttling counts across them).
+# Shared by every web process (login throttling counts across them): Redis when there is
+# one, else a table in the database (made by migration sellerdesk 0003, createcachetable).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sellerdesk_cache",
+        # Culling drops entries at random: a flood of keys must not wipe out login counts.
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
 }
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+# Every login form, the admin's too: the throttle first, then the password check.
+AUTHENTICATION_BACKENDS = [
+    "sellerdesk.login.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The proxies in front of the desk: only from these is X-Forwarded-For believed.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 # plain: one line of text per record; json: one JSON object per record (for a log shipper).

@@ -4,10 +4,11 @@ from django.urls import include, path
 
 from buyers.urls import escalation_urlpatterns
 from escalations.urls import owner_urlpatterns, public_urlpatterns
-from sellerdesk.login import LoginView
+from sellerdesk.login import LoginView, admin_login
 
 admin.site.site_header = "SellerDesk admin"
 admin.site.site_title = "SellerDesk admin"
+admin.site.login = admin_login  # throttled like the desk's own login
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from inbox import actions
 from inbox.models import Folder, MailAction, Message
-from inbox.sync import connect, mailbox_sync
+from inbox.imap import connect
+from inbox.sync import mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
 from tests.inbox.conftest import make_mail
 
