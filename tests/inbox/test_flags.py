@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from inbox import actions
-from inbox.models import Folder, MailAction, Message
 from inbox.imap import connect
+from inbox.models import Folder, MailAction, Message
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
 from tests.inbox.conftest import make_mail
