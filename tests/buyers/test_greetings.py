@@ -1,0 +1,36 @@
+"""A reply framed in the buyer's language, once."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from buyers.greetings import FRAMES, framed
+
+
+def test_a_german_buyer_is_greeted_and_signed_off_in_german():
+    text = framed("Nur Handwäsche.", language="de", buyer_name="Jonas Weber", signature="Shop")
+    assert text == "Hallo Jonas Weber,\n\nNur Handwäsche.\n\nMit freundlichen Grüßen\nShop"
+
+
+def test_a_japanese_buyer_is_addressed_with_sama():
+    assert framed("ok", language="ja", buyer_name="田中").startswith("田中 様\n\n")
+
+
+@pytest.mark.parametrize("name", ["", "Buyer", "  "])
+def test_without_a_name_the_greeting_has_none(name):
+    assert framed("Thanks.", language="en", buyer_name=name).startswith("Hello,\n\nThanks.")
+
+
+def test_an_unknown_language_is_framed_in_english():
+    assert framed("x", language="xx", buyer_name="Ann") == "Hello Ann,\n\nx\n\nBest regards,"
+
+
+@given(
+    st.text(max_size=200),
+    st.sampled_from(sorted(FRAMES)),
+    st.text(min_size=1, max_size=30).filter(str.strip),
+)
+def test_framing_twice_changes_nothing(text, language, name):
+    once = framed(text, language=language, buyer_name=name, signature="Kitchen Co")
+    assert framed(once, language=language, buyer_name=name, signature="Kitchen Co") == once
+    assert text.strip() in once
