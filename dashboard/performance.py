@@ -146,6 +146,12 @@ def _order_defect(value) -> list[Metric]:
     return [metric] if metric else []
 
 
+def _marketplace(entry) -> str:
+    """The entry's marketplace id, or "" when it has none that is text."""
+    found = entry.get("marketplaceId") if isinstance(entry, dict) else None
+    return found if isinstance(found, str) else ""
+
+
 def parse_report(document) -> PerformanceReport:
     """The report as the desk reads it; never raises for a document of the wrong shape."""
     problems = []
@@ -157,10 +163,9 @@ def parse_report(document) -> PerformanceReport:
         problems.append("The report has no account statuses.")
         statuses = []
     for entry in statuses:
-        if isinstance(entry, dict) and entry.get("marketplaceId"):
-            health = by_id.setdefault(
-                entry["marketplaceId"], MarketplaceHealth(entry["marketplaceId"])
-            )
+        marketplace = _marketplace(entry)
+        if marketplace:
+            health = by_id.setdefault(marketplace, MarketplaceHealth(marketplace))
             health.account_status = str(entry.get("status") or "UNKNOWN").upper()
     metrics = document.get("performanceMetrics")
     if not isinstance(metrics, list):
@@ -169,7 +174,7 @@ def parse_report(document) -> PerformanceReport:
     for entry in metrics:
         if not isinstance(entry, dict):
             continue
-        marketplace = entry.get("marketplaceId") or "UNKNOWN"
+        marketplace = _marketplace(entry) or "UNKNOWN"
         health = by_id.setdefault(marketplace, MarketplaceHealth(marketplace))
         for key, value in entry.items():
             if key == "marketplaceId":
