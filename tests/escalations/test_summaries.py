@@ -1,0 +1,146 @@
+"""The owner's one- or two-sentence summary of a mail, drafted from the mail alone."""
+
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalations.summaries import summarize_mail
+
+
+def parsed(text="", subject="Invoice 7", from_name="Lin Wu", from_address="lin@bamboo.test"):
+    """A mail as the parser gives it: the text on the mail itself."""
+    return SimpleNamespace(
+        from_name=from_name, from_address=from_address, subject=subject, text=text
+    )
+
+
+def stored(text="", subject="Invoice 7", from_name="Lin Wu", from_address="lin@bamboo.test"):
+    """A mail as the desk stores it: the text on its content."""
+    return SimpleNamespace(
+        from_name=from_name, from_address=from_address, subject=subject,
+        content=SimpleNamespace(text=text),
+    )  # fmt: skip
+
+
+def test_a_question_in_the_mail_is_the_summary_with_sender_and_subject():
+    mail = parsed("Hello Sam,\nThe boards are ready. Shall we ship them on Monday?\nLin")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Invoice 7": Shall we ship them on Monday?'
+    )
+
+
+def test_a_stored_mail_is_summarized_from_its_content():
+    mail = stored("Please pay the open invoice of 300 EUR within 5 days.")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Invoice 7": '
+        "Please pay the open invoice of 300 EUR within 5 days."
+    )
+
+
+def test_a_question_wins_over_an_earlier_request():
+    mail = parsed("Please read the terms below. Do you accept the new prices?")
+    assert summarize_mail(mail).endswith(": Do you accept the new prices?")
+
+
+def test_a_request_is_found_when_there_is_no_question():
+    mail = parsed("The order shipped today. Kindly confirm the delivery address.")
+    assert summarize_mail(mail).endswith(": Kindly confirm the delivery address.")
+
+
+def test_a_mail_that_asks_nothing_is_summarized_by_its_subject():
+    mail = parsed("The order shipped today. It left the warehouse at noon.")
+    assert summarize_mail(mail) == "Lin Wu (bamboo.test): Invoice 7"
+
+
+def test_quoted_lines_are_not_the_senders_ask():
+    mail = parsed(
+        "Thanks, noted.\n\nOn Mon, 3 Mar 2025, Sam wrote:\n> Could you send the invoice again?"
+    )
+    assert summarize_mail(mail) == "Lin Wu (bamboo.test): Invoice 7"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Why?", "Ok?", "x" * 300 + "?", "Could you call me"],  # too short, too long, unfinished
+)
+def test_a_sentence_too_short_too_long_or_unfinished_is_not_the_ask(sentence):
+    assert summarize_mail(parsed(sentence)) == "Lin Wu (bamboo.test): Invoice 7"
+
+
+def test_a_sentence_of_8_or_300_characters_is_the_ask():
+    assert summarize_mail(parsed("Is it ok?")).endswith(": Is it ok?")
+    long = "Is it " + "x" * 293 + "?"
+    summary = summarize_mail(parsed(long))  # the whole summary stops at 300
+    assert summary == ('Lin Wu (bamboo.test) about "Invoice 7": ' + long)[:300]
+
+
+def test_an_amount_and_a_deadline_are_added_when_the_ask_lacks_them():
+    mail = parsed("Please confirm the new terms. The total is $1,240.00, due by March 5.")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Invoice 7": Please confirm the new terms. '
+        "Amount $1,240.00, deadline due by March 5."
+    )
+
+
+def test_a_deadline_only_is_added_with_a_capital():
+    mail = parsed("Please confirm the new terms. Payment is due within 10 days.", subject="Terms")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Terms": Please confirm the new terms. Deadline within 10 days.'
+    )
+
+
+def test_an_amount_only_is_added_with_a_capital():
+    mail = parsed("Hello. Is this still open?\nBalance: 99.50 USD")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Invoice 7": Is this still open?. Amount 99.50 USD.'
+    )
+
+
+def test_a_deadline_already_in_the_subject_is_not_repeated():
+    mail = parsed("Nothing to add.", subject="Renew before 2025-04-01")
+    assert summarize_mail(mail) == "Lin Wu (bamboo.test): Renew before 2025-04-01"
+
+
+def test_an_amount_already_in_the_ask_is_not_repeated():
+    mail = parsed("Can you pay the 300 EUR today?")
+    assert summarize_mail(mail) == (
+        'Lin Wu (bamboo.test) about "Invoice 7": Can you pay the 300 EUR today?'
+    )
+
+
+@pytest.mark.parametrize(
+    ("from_name", "from_address", "sender"),
+    [
+        ("  Lin \n Wu ", "lin@bamboo.test", "Lin Wu (bamboo.test)"),
+        (None, "ops@bamboo.test", "ops@bamboo.test"),
+        ("", " ops@bamboo.test ", "ops@bamboo.test"),
+        ("Lin Wu", None, "Lin Wu"),
+        ("Lin Wu", "not-an-address", "Lin Wu (not-an-address)"),
+        (None, None, "Unknown sender"),
+        ("", "", "Unknown sender"),
+    ],
+)
+def test_the_sender_is_named_with_their_domain(from_name, from_address, sender):
+    mail = parsed("", from_name=from_name, from_address=from_address)
+    assert summarize_mail(mail) == f"{sender}: Invoice 7"
+
+
+def test_a_mail_without_subject_or_text_still_says_who_sent_it():
+    assert summarize_mail(parsed(None, subject=None)) == "Lin Wu (bamboo.test): (no subject)"
+    assert summarize_mail(stored(None, subject="  ")) == "Lin Wu (bamboo.test): (no subject)"
+
+
+def test_a_long_subject_is_cut_in_the_summary():
+    mail = parsed("Could you look at this?", subject="S" * 200)
+    assert summarize_mail(mail) == (
+        f'Lin Wu (bamboo.test) about "{"S" * 80}": Could you look at this?'
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=2000), subject=st.text(max_size=300), name=st.text(max_size=100))
+def test_any_mail_gets_a_summary_of_at_most_300_characters(text, subject, name):
+    summary = summarize_mail(parsed(text, subject=subject, from_name=name))
+    assert 0 < len(summary) <= 300
