@@ -54,14 +54,16 @@ def rule(*conditions, action="trash", folders=("inbox", "spam"), key=1):
     return Rule(key, f"rule {key}", action, frozenset(folders), tuple(conditions))
 
 
-FACTS = MailFacts(
-    folder="inbox",
-    sender_address="seller-notification@amazon.com",
-    sender_name="Amazon Seller Central",
-    subject="Sold, ship now: Garlic Press",
-    body="Order ID: 113-4827710-5522640",
-    headers="From: Amazon Seller Central <seller-notification@amazon.com>\nX-Kind: notice",
-)
+def notice() -> MailFacts:
+    """A fresh copy each time: facts keep what they have matched and parsed."""
+    return MailFacts(
+        folder="inbox",
+        sender_address="seller-notification@amazon.com",
+        sender_name="Amazon Seller Central",
+        subject="Sold, ship now: Garlic Press",
+        body="Order ID: 113-4827710-5522640",
+        headers="From: Amazon Seller Central <seller-notification@amazon.com>\nX-Kind: notice",
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,26 +82,91 @@ FACTS = MailFacts(
     ],
 )
 def test_conditions(condition, holds):
-    assert (RuleSet([rule(condition)]).first_match(FACTS) is not None) is holds
+    assert (RuleSet([rule(condition)]).first_match(notice()) is not None) is holds
 
 
 def test_all_conditions_must_hold_and_first_rule_wins():
     both = rule(Condition("subject", "contains", "sold"), Condition("body", "contains", "nope"))
     first = rule(Condition("subject", "contains", "sold"), action="keep", key=2)
     second = rule(Condition("subject", "contains", "ship"), action="trash", key=3)
-    assert RuleSet([both]).first_match(FACTS) is None
-    assert RuleSet([first, second]).first_match(FACTS).key == 2
+    assert RuleSet([both]).first_match(notice()) is None
+    assert RuleSet([first, second]).first_match(notice()).key == 2
 
 
 def test_folder_restriction():
     spam_only = rule(Condition("subject", "contains", "sold"), folders=("spam",))
-    assert RuleSet([spam_only]).first_match(FACTS) is None
+    assert RuleSet([spam_only]).first_match(notice()) is None
 
 
 def test_mail_with_no_subject_or_sender():
     empty = MailFacts(folder="inbox")
     assert RuleSet([rule(Condition("subject", "contains", "x"))]).first_match(empty) is None
     assert RuleSet([rule(Condition("subject", "regex", "^$"))]).first_match(empty) is not None
+
+
+HEADERS = (
+    "Received: from mx1.example.test\n"
+    "Received: from mx2.example.test\n"
+    "X-Note:   ref: 113-4827710  \n"
+    "  a folded line without a colon\n"
+    "List-Id: <offers.bamboo-supply.test>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds"),
+    [
+        (Condition("header", "contains", "mx2", header="Received"), True),  # any of its values
+        (Condition("header", "equals", "from mx1.example.test", header="received"), True),
+        (Condition("header", "equals", "ref: 113-4827710", header=" x-note "), True),
+        (Condition("header", "starts_with", "ref:", header="X-Note"), True),
+        (Condition("header", "contains", "offers", header="List-Id"), True),
+        (Condition("header", "contains", "folded", header="X-Note"), False),
+        (Condition("header", "contains", "mx", header="X-Note"), False),
+        (Condition("header", "contains", "x", header="a folded line without a colon"), False),
+        (Condition("header", "contains", "notice", header="X-Kind"), False),
+    ],
+)
+def test_a_header_condition_reads_every_value_of_that_header(condition, holds):
+    facts = MailFacts(folder="inbox", headers=HEADERS)
+    assert (RuleSet([rule(condition)]).first_match(facts) is not None) is holds
+
+
+def test_header_values_are_read_by_name_whatever_the_case():
+    facts = MailFacts(folder="inbox", headers=HEADERS)
+    assert facts.header_values("RECEIVED") == ["from mx1.example.test", "from mx2.example.test"]
+    assert facts.header_values("x-note") == ["ref: 113-4827710"]
+    assert facts.header_values("Subject") == []
+    assert MailFacts(folder="inbox").header_values("Received") == []
+
+
+def test_a_header_rule_on_mail_without_headers_does_not_hold():
+    condition = Condition("header", "regex", ".*", header="X-Kind")
+    assert RuleSet([rule(condition)]).first_match(MailFacts(folder="inbox")) is None
+
+
+def test_a_single_condition_is_checked_on_its_own():
+    """What the rule editor uses to check what an admin typed."""
+    from inbox.rules import _predicate
+
+    holds = _predicate(Condition("subject", "contains", "ship now"))
+    assert holds(notice()) is True
+    assert holds(MailFacts(folder="inbox", subject="Invoice 7")) is False
+    with pytest.raises(RuleError, match="Unknown comparison"):
+        _predicate(Condition("subject", "like", "x"))
+
+
+def test_a_hundred_regex_rules_compile_and_the_right_one_holds():
+    rules = [
+        rule(
+            Condition("subject", "regex", rf"(refund|return|cancel)\w* .{{0,40}}order {n}\b"), key=n
+        )
+        for n in range(100)
+    ]
+    ruleset = RuleSet(rules)
+    facts = MailFacts(folder="inbox", subject="Re: Refund requested for your order 55 please")
+    assert ruleset.first_match(facts).key == 55
+    assert ruleset.first_match(MailFacts(folder="inbox", subject="order 55 shipped")) is None
 
 
 @pytest.mark.parametrize(
