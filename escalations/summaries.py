@@ -55,21 +55,23 @@ def _ask(subject: str, text: str) -> str:
 def summarize_mail(mail) -> str:
     """`mail` has from_name, from_address, subject and content.text (a stored Message) or
     text (a parsed mail)."""
-    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", "")
+    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", None)
+    text = text or ""
     subject = _clean(mail.subject or "") or "(no subject)"
-    ask = _ask(subject, text or "")
-    first = f"{_sender(mail)}: {ask if ask != subject else subject}"
-    if ask != subject:
+    ask = _ask(subject, text)
+    if ask == subject:
+        first = f"{_sender(mail)}: {subject}"
+    else:
         first = f'{_sender(mail)} about "{subject[:80]}": {ask}'
     extras = []
-    haystack = f"{subject}\n{text or ''}"[:8000]
+    haystack = f"{subject}\n{text}"[:8000]
     amount = _AMOUNT.search(haystack)
     if amount and amount.group(0) not in first:
         extras.append(f"Amount {_clean(amount.group(0))}")
     deadline = _DEADLINE.search(haystack)
     if deadline and deadline.group(0) not in first:
         extras.append(f"deadline {_clean(deadline.group(0))}")
-    summary = first.rstrip()
+    summary = first
     if extras:
         extra = ", ".join(extras)
         summary = summary.rstrip(".") + ". " + extra[0].upper() + extra[1:] + "."

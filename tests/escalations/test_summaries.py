@@ -63,14 +63,14 @@ def test_quoted_lines_are_not_the_senders_ask():
 
 @pytest.mark.parametrize(
     "sentence",
-    ["Why?", "Ok?", "x" * 300 + "?", "Could you call me"],  # too short, too long, unfinished
+    ["Really?", "Ok?", "x" * 300 + "?", "Could you call me", "Please ship it by FEDEX"],
 )
 def test_a_sentence_too_short_too_long_or_unfinished_is_not_the_ask(sentence):
     assert summarize_mail(parsed(sentence)) == "Lin Wu (bamboo.test): Invoice 7"
 
 
 def test_a_sentence_of_8_or_300_characters_is_the_ask():
-    assert summarize_mail(parsed("Is it ok?")).endswith(": Is it ok?")
+    assert summarize_mail(parsed("Why not?")).endswith(": Why not?")
     long = "Is it " + "x" * 293 + "?"
     summary = summarize_mail(parsed(long))  # the whole summary stops at 300
     assert summary == ('Lin Wu (bamboo.test) about "Invoice 7": ' + long)[:300]
@@ -144,3 +144,22 @@ def test_a_long_subject_is_cut_in_the_summary():
 def test_any_mail_gets_a_summary_of_at_most_300_characters(text, subject, name):
     summary = summarize_mail(parsed(text, subject=subject, from_name=name))
     assert 0 < len(summary) <= 300
+
+
+def test_only_the_first_4000_characters_are_read_for_the_ask():
+    question = "Could you confirm it?"
+    within = "a" * (4000 - len(question) - 1) + "\n" + question  # ends at the 4,000th
+    assert summarize_mail(parsed(within)).endswith(": " + question)
+    assert summarize_mail(parsed("a" + within)) == "Lin Wu (bamboo.test): Invoice 7"
+
+
+def test_only_the_first_8000_characters_are_read_for_an_amount():
+    # The haystack is "Invoice 7", a newline, then the text: the amount ends at the 8,000th.
+    within = "a" * (8000 - len("Invoice 7\n") - 4) + " $99"
+    assert summarize_mail(parsed(within)).endswith(". Amount $99.")
+    assert summarize_mail(parsed("a" + within)) == "Lin Wu (bamboo.test): Invoice 7"
+
+
+def test_a_subject_ending_in_a_capital_keeps_it_before_the_extras():
+    mail = parsed("Nothing asked here. Total 40 USD", subject="Ship by FEDEX")
+    assert summarize_mail(mail) == "Lin Wu (bamboo.test): Ship by FEDEX. Amount 40 USD."
