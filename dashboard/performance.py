@@ -125,7 +125,7 @@ def _metric(key: str, value) -> Metric | None:
     name = AREA_NAMES.get(key) or key
     count = value.get("defectsCount", value.get("lateShipmentCount"))
     return Metric(
-        key=key, name=name, status=str(value.get("status") or "NONE").upper(),
+        key=key, name=name, status=str(value.get("status") or "").upper() or "NONE",
         rate=_number(value.get("rate")), target=_number(value.get("targetValue")),
         condition=str(value.get("targetCondition") or ""),
         count=count if isinstance(count, int) and not isinstance(count, bool) else None,
@@ -166,7 +166,7 @@ def parse_report(document) -> PerformanceReport:
         marketplace = _marketplace(entry)
         if marketplace:
             health = by_id.setdefault(marketplace, MarketplaceHealth(marketplace))
-            health.account_status = str(entry.get("status") or "UNKNOWN").upper()
+            health.account_status = str(entry.get("status") or "").upper() or "UNKNOWN"
     metrics = document.get("performanceMetrics")
     if not isinstance(metrics, list):
         problems.append("The report has no performance metrics.")
@@ -190,7 +190,7 @@ def parse_report(document) -> PerformanceReport:
                 health.rating = str(rating or "").upper()
             elif key == "warningStates":
                 if isinstance(value, list) and any(
-                    isinstance(w, dict) and str(w.get("status", "")).upper() == "BAD" for w in value
+                    isinstance(w, dict) and str(w.get("status")).upper() == "BAD" for w in value
                 ):
                     health.metrics.append(Metric(key, AREA_NAMES[key], "BAD"))
             elif key in AREA_NAMES:

@@ -50,9 +50,14 @@ def test_the_older_name_of_the_rating_status_is_read_too():
     assert parsed.marketplaces[0].rating == "WARNED" and parsed.verdict == FAIR
 
 
-@pytest.mark.parametrize("rating", [None, "GREAT", ["WARNED"], {"other": "WARNED"}])
-def test_a_rating_other_than_warned_is_good(rating):
+@pytest.mark.parametrize(
+    ("rating", "read"),
+    [(None, ""), ({}, ""), ({"ahrStatus": None}, ""), ({"ahrStatus": "great"}, "GREAT"),
+     (["WARNED"], ""), ({"other": "WARNED"}, "")],
+)  # fmt: skip
+def test_a_rating_other_than_warned_is_good(rating, read):
     parsed = parse_report(report({"accountHealthRating": rating}))
+    assert parsed.marketplaces[0].rating == read
     assert parsed.verdict == GOOD and parsed.failing_areas == []
 
 
@@ -62,7 +67,10 @@ def test_a_bad_metric_and_a_warned_rating_name_the_rating_once():
         "otherPolicyViolations": {"status": "BAD"},
         "warningStates": [{"status": "GOOD"}, {"status": "bad"}],
     })  # fmt: skip
-    assert parse_report(document).failing_areas == [
+    parsed = parse_report(document)
+    warnings = next(m for m in parsed.marketplaces[0].metrics if m.name == "Policy Warnings")
+    assert (warnings.key, warnings.status) == ("warningStates", "BAD")
+    assert parsed.failing_areas == [
         "Other Policy Violations (US)",
         "Policy Warnings (US)",
         "Account Health Rating (US)",
@@ -113,6 +121,7 @@ def test_a_metric_without_a_status_counts_as_none_not_bad():
     parsed = parse_report(report({"lateShipmentRate": {"rate": 0.5}}))
     [metric] = parsed.marketplaces[0].metrics
     assert (metric.status, metric.rate, metric.failing) == ("NONE", 0.5, False)
+    assert (metric.condition, metric.target, metric.count) == ("", None, None)
     assert parsed.verdict == GOOD
 
 
@@ -123,6 +132,7 @@ def test_order_defects_are_read_per_fulfilment_channel():
     }})  # fmt: skip
     parsed = parse_report(document)
     [mfn, afn] = parsed.marketplaces[0].metrics
+    assert mfn.key == afn.key == "orderDefectRate"
     assert (mfn.name, mfn.status, mfn.rate) == ("Order Defect Rate (seller-fulfilled)", "BAD", 0.02)
     assert (afn.name, afn.status, afn.rate) == (
         "Order Defect Rate (Amazon-fulfilled)",
@@ -136,8 +146,11 @@ def test_order_defects_for_one_channel_or_none_per_channel():
     only_afn = report({"orderDefectRate": {"afn": {"status": "BAD"}}})
     [afn] = parse_report(only_afn).marketplaces[0].metrics
     assert afn.name == "Order Defect Rate (Amazon-fulfilled)" and afn.failing
-    only_mfn = report({"orderDefectRate": {"mfn": {"status": "BAD"}, "afn": "n/a"}})
+    only_mfn = report({"orderDefectRate": {"mfn": {"status": "BAD"}}})
     [mfn] = parse_report(only_mfn).marketplaces[0].metrics
+    assert mfn.name == "Order Defect Rate (seller-fulfilled)" and mfn.failing
+    afn_not_reported = report({"orderDefectRate": {"mfn": {"status": "GOOD"}, "afn": "n/a"}})
+    [mfn] = parse_report(afn_not_reported).marketplaces[0].metrics
     assert mfn.name == "Order Defect Rate (seller-fulfilled)"
     whole = report({"orderDefectRate": {"status": "BAD", "rate": 0.03}})
     [metric] = parse_report(whole).marketplaces[0].metrics
