@@ -102,6 +102,7 @@ def test_mail_with_no_subject_or_sender():
     empty = MailFacts(folder="inbox")
     assert RuleSet([rule(Condition("subject", "contains", "x"))]).first_match(empty) is None
     assert RuleSet([rule(Condition("subject", "regex", "^$"))]).first_match(empty) is not None
+    assert RuleSet([rule(Condition("body", "regex", "^$"))]).first_match(empty) is not None
 
 
 HEADERS = (
@@ -208,6 +209,34 @@ def test_incomplete_conditions_are_refused(condition):
 def test_a_rule_without_conditions_is_refused():
     with pytest.raises(RuleError, match="at least one condition"):
         RuleSet([rule()])
+
+
+def test_a_broken_rule_is_listed_with_the_reason_and_the_others_still_work():
+    empty = rule(key=1)
+    unknown_field = rule(Condition("nope", "contains", "x"), key=2)
+    half_broken = rule(
+        Condition("subject", "contains", "sold"), Condition("subject", "regex", "("), key=3
+    )
+    works = rule(Condition("subject", "contains", "ship now"), key=4)
+    ruleset = RuleSet([empty, unknown_field, half_broken, works], skip_broken=True)
+    assert [(broken.key, reason) for broken, reason in ruleset.broken] == [
+        (1, "A rule needs at least one condition."),
+        (2, "Unknown field 'nope'."),
+        (3, "Invalid regular expression: missing ): (."),
+    ]
+    # The broken rule's first condition matches, but only a working rule can decide.
+    assert ruleset.first_match(notice()).key == 4
+    assert RuleSet([half_broken], skip_broken=True).first_match(notice()) is None
+
+
+def test_a_regex_is_checked_with_the_case_rule_it_will_run_with():
+    # Ignoring case makes RE2's program for this pattern four times larger: too large.
+    huge = "(?:" + "k" * 150 + "){1000}"
+    assert RuleSet([rule(Condition("subject", "regex", huge, case_sensitive=True))]).compiled
+    with pytest.raises(RuleError, match="pattern too large"):
+        RuleSet([rule(Condition("subject", "regex", huge))])
+    assert compile_regex("ship now").search("SHIP NOW")
+    assert not compile_regex("ship now", case_sensitive=True).search("SHIP NOW")
 
 
 @settings(max_examples=300, deadline=None)
