@@ -218,11 +218,17 @@ def test_a_broken_rule_is_listed_with_the_reason_and_the_others_still_work():
         Condition("subject", "contains", "sold"), Condition("subject", "regex", "("), key=3
     )
     works = rule(Condition("subject", "contains", "ship now"), key=4)
-    ruleset = RuleSet([empty, unknown_field, half_broken, works], skip_broken=True)
+    no_value = rule(Condition("subject", "equals", ""), key=5)
+    no_header_name = rule(Condition("header", "contains", "x", header=" "), key=6)
+    ruleset = RuleSet(
+        [empty, unknown_field, half_broken, works, no_value, no_header_name], skip_broken=True
+    )
     assert [(broken.key, reason) for broken, reason in ruleset.broken] == [
         (1, "A rule needs at least one condition."),
         (2, "Unknown field 'nope'."),
         (3, "Invalid regular expression: missing ): (."),
+        (5, "A condition needs a value to compare with."),
+        (6, "A header condition needs the header's name."),
     ]
     # The broken rule's first condition matches, but only a working rule can decide.
     assert ruleset.first_match(notice()).key == 4
