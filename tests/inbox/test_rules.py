@@ -102,7 +102,8 @@ def test_mail_with_no_subject_or_sender():
     empty = MailFacts(folder="inbox")
     assert RuleSet([rule(Condition("subject", "contains", "x"))]).first_match(empty) is None
     assert RuleSet([rule(Condition("subject", "regex", "^$"))]).first_match(empty) is not None
-    assert RuleSet([rule(Condition("body", "regex", "^$"))]).first_match(empty) is not None
+    for field in ("sender_address", "sender_name", "body"):
+        assert RuleSet([rule(Condition(field, "regex", "^$"))]).first_match(empty) is not None
 
 
 HEADERS = (
@@ -220,8 +221,10 @@ def test_a_broken_rule_is_listed_with_the_reason_and_the_others_still_work():
     works = rule(Condition("subject", "contains", "ship now"), key=4)
     no_value = rule(Condition("subject", "equals", ""), key=5)
     no_header_name = rule(Condition("header", "contains", "x", header=" "), key=6)
+    empty_regex = rule(Condition("subject", "regex", ""), key=7)
     ruleset = RuleSet(
-        [empty, unknown_field, half_broken, works, no_value, no_header_name], skip_broken=True
+        [empty, unknown_field, half_broken, works, no_value, no_header_name, empty_regex],
+        skip_broken=True,
     )
     assert [(broken.key, reason) for broken, reason in ruleset.broken] == [
         (1, "A rule needs at least one condition."),
@@ -229,6 +232,7 @@ def test_a_broken_rule_is_listed_with_the_reason_and_the_others_still_work():
         (3, "Invalid regular expression: missing ): (."),
         (5, "A condition needs a value to compare with."),
         (6, "A header condition needs the header's name."),
+        (7, "The regular expression is empty."),
     ]
     # The broken rule's first condition matches, but only a working rule can decide.
     assert ruleset.first_match(notice()).key == 4
@@ -280,3 +284,52 @@ def test_buyer_fields():
     assert buyers.marketplace("x@marketplace.amazon.de") == "DE"
     assert buyers.marketplace("x@amazon.com.evil.test") == ""
     assert Folder.Role.SPAM == "spam"
+
+
+def test_a_regex_of_1000_characters_is_the_longest_accepted():
+    assert compile_regex("a" * 1000)
+    with pytest.raises(RuleError, match="longer than 1000 characters"):
+        compile_regex("a" * 1001)
+
+
+def test_a_refused_regex_leaves_no_noise_in_the_log(capfd):
+    with pytest.raises(RuleError):
+        compile_regex("(")
+    assert capfd.readouterr().err == ""
+
+
+def test_each_text_of_a_mail_is_matched_once_however_many_rules_read_it():
+    ruleset = RuleSet([
+        rule(Condition("subject", "contains", "sold"), Condition("subject", "contains", "x"), key=1),
+        rule(Condition("subject", "contains", "ship"), Condition("subject", "regex", "now"), key=2),
+    ])  # fmt: skip
+    [source] = ruleset.sources
+    matched, patterns = [], source.patterns
+
+    class Counting:
+        def Match(self, text):
+            matched.append(text)
+            return patterns.Match(text)
+
+    source.patterns = Counting()
+    assert ruleset.first_match(notice()).key == 2
+    assert matched == [b"Sold, ship now: Garlic Press"]
+
+
+def test_conditions_on_one_text_share_one_set_whatever_header_name_they_carry():
+    ruleset = RuleSet([
+        rule(Condition("subject", "contains", "sold"), key=1),
+        rule(Condition("subject", "contains", "ship", header="X-Left-Over"), key=2),
+        rule(Condition("header", "contains", "notice", header="X-Kind"), key=3),
+        rule(Condition("header", "contains", "amazon", header="from"), key=4),
+    ])  # fmt: skip
+    assert len(ruleset.sources) == 3
+    assert ruleset.first_match(notice()).key == 1
+
+
+def test_one_rule_compiled_on_its_own_matches():
+    from inbox.rules import compile_rule
+
+    compiled = compile_rule(rule(Condition("subject", "contains", "ship now")))
+    assert compiled.matches(notice())
+    assert not compiled.matches(MailFacts(folder="inbox", subject="Invoice 7"))
