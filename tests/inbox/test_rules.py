@@ -333,3 +333,12 @@ def test_one_rule_compiled_on_its_own_matches():
     compiled = compile_rule(rule(Condition("subject", "contains", "ship now")))
     assert compiled.matches(notice())
     assert not compiled.matches(MailFacts(folder="inbox", subject="Invoice 7"))
+
+
+def test_a_look_around_is_refused_with_the_reason_in_plain_words():
+    with pytest.raises(RuleError) as refused:
+        compile_regex("(?=x)y")
+    assert str(refused.value) == (
+        "Invalid regular expression: invalid perl operator: (?=. Look-arounds and "
+        "back-references are not supported (they can run for ever)."
+    )
