@@ -125,7 +125,7 @@ def _metric(key: str, value) -> Metric | None:
     name = AREA_NAMES.get(key) or key
     count = value.get("defectsCount", value.get("lateShipmentCount"))
     return Metric(
-        key=key, name=name, status=str(value.get("status") or "NONE").upper(),
+        key=key, name=name, status=str(value.get("status") or "").upper() or "NONE",
         rate=_number(value.get("rate")), target=_number(value.get("targetValue")),
         condition=str(value.get("targetCondition") or ""),
         count=count if isinstance(count, int) and not isinstance(count, bool) else None,
@@ -146,6 +146,12 @@ def _order_defect(value) -> list[Metric]:
     return [metric] if metric else []
 
 
+def _marketplace(entry) -> str:
+    """The entry's marketplace id, or "" when it has none that is text."""
+    found = entry.get("marketplaceId") if isinstance(entry, dict) else None
+    return found if isinstance(found, str) else ""
+
+
 def parse_report(document) -> PerformanceReport:
     """The report as the desk reads it; never raises for a document of the wrong shape."""
     problems = []
@@ -157,11 +163,10 @@ def parse_report(document) -> PerformanceReport:
         problems.append("The report has no account statuses.")
         statuses = []
     for entry in statuses:
-        if isinstance(entry, dict) and entry.get("marketplaceId"):
-            health = by_id.setdefault(
-                entry["marketplaceId"], MarketplaceHealth(entry["marketplaceId"])
-            )
-            health.account_status = str(entry.get("status") or "UNKNOWN").upper()
+        marketplace = _marketplace(entry)
+        if marketplace:
+            health = by_id.setdefault(marketplace, MarketplaceHealth(marketplace))
+            health.account_status = str(entry.get("status") or "").upper() or "UNKNOWN"
     metrics = document.get("performanceMetrics")
     if not isinstance(metrics, list):
         problems.append("The report has no performance metrics.")
@@ -169,7 +174,7 @@ def parse_report(document) -> PerformanceReport:
     for entry in metrics:
         if not isinstance(entry, dict):
             continue
-        marketplace = entry.get("marketplaceId") or "UNKNOWN"
+        marketplace = _marketplace(entry) or "UNKNOWN"
         health = by_id.setdefault(marketplace, MarketplaceHealth(marketplace))
         for key, value in entry.items():
             if key == "marketplaceId":
@@ -185,7 +190,7 @@ def parse_report(document) -> PerformanceReport:
                 health.rating = str(rating or "").upper()
             elif key == "warningStates":
                 if isinstance(value, list) and any(
-                    isinstance(w, dict) and str(w.get("status", "")).upper() == "BAD" for w in value
+                    isinstance(w, dict) and str(w.get("status")).upper() == "BAD" for w in value
                 ):
                     health.metrics.append(Metric(key, AREA_NAMES[key], "BAD"))
             elif key in AREA_NAMES:

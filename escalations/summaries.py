@@ -33,12 +33,12 @@ def _clean(text: str) -> str:
 
 
 def _sender(mail) -> str:
+    """Who sent it, in words the owner can trust: the display name, else the address's
+    local part; never the domain (a look-alike domain in a text is a phishing line)."""
     name = _clean(mail.from_name or "")
     address = (mail.from_address or "").strip()
-    domain = address.rpartition("@")[2]
-    if name and domain:
-        return f"{name} ({domain})"
-    return name or address or "Unknown sender"
+    local = address.rpartition("@")[0] if "@" in address else address
+    return name or local or "Unknown sender"
 
 
 def _ask(subject: str, text: str) -> str:
@@ -57,23 +57,24 @@ def _ask(subject: str, text: str) -> str:
 def summarize_mail(mail) -> str:
     """`mail` has from_name, from_address, subject and content.text (a stored Message) or
     text (a parsed mail). Links, domains and addresses the sender wrote are words."""
-    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", "")
+    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", None)
     # Scrubbed before anything is cut short: half a link must not pass for no link.
     text, sender = owner_safe(text or ""), owner_safe(_sender(mail))
     subject = owner_safe(_clean(mail.subject or "")) or "(no subject)"
-    ask = _ask(subject, text or "")
-    first = f"{sender}: {ask if ask != subject else subject}"
-    if ask != subject:
+    ask = _ask(subject, text)
+    if ask == subject:
+        first = f"{sender}: {subject}"
+    else:
         first = f'{sender} about "{subject[:80]}": {ask}'
     extras = []
-    haystack = f"{subject}\n{text or ''}"[:8000]
+    haystack = f"{subject}\n{text}"[:8000]
     amount = _AMOUNT.search(haystack)
     if amount and amount.group(0) not in first:
         extras.append(f"Amount {_clean(amount.group(0))}")
     deadline = _DEADLINE.search(haystack)
     if deadline and deadline.group(0) not in first:
         extras.append(f"deadline {_clean(deadline.group(0))}")
-    summary = first.rstrip()
+    summary = first
     if extras:
         extra = ", ".join(extras)
         summary = summary.rstrip(".") + ". " + extra[0].upper() + extra[1:] + "."

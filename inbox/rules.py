@@ -119,7 +119,6 @@ class RegexSource:
 
     def __init__(self, field: str, header: str, case_sensitive: bool):
         self.field, self.header = field, header
-        self.key = (field, header.casefold(), case_sensitive)
         options = re2.Options()
         options.log_errors = False
         options.case_sensitive = case_sensitive

@@ -142,6 +142,24 @@ def desk_mailbox(db, mailbox):
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """`make mutate` runs mutants in forked processes side by side: each process gets a test
+    database of its own (one shared file fails with "disk I/O error", which would count as a
+    killed mutant)."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from django.conf import settings
+
+    for config in settings.DATABASES.values():
+        test = config.setdefault("TEST", {})
+        if config["ENGINE"].endswith("sqlite3"):
+            if test.get("NAME") and test["NAME"] != ":memory:":  # in memory: already private
+                test["NAME"] = f"{test['NAME']}.{os.getpid()}"
+        else:
+            test["NAME"] = f"{test.get('NAME') or 'test_' + config['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing a password the production way takes most of a second; the tests sign people

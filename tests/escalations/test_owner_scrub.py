@@ -165,7 +165,7 @@ def test_the_phishing_line_from_the_issue_reads_link():
         subject, text = "Account on hold", "Can you verify at evil.test/v now?"
 
     assert summarize_mail(Mail()) == (
-        'Amazon Seller Support ([link]) about "Account on hold": Can you verify at [link] now?'
+        'Amazon Seller Support about "Account on hold": Can you verify at [link] now?'
     )
 
 

@@ -91,7 +91,120 @@ def test_a_link_expires_and_cannot_be_forged_or_moved_to_another_escalation(sett
     with pytest.raises(LinkInvalid):
         read_token(f"e{b62_encode(43)}.{stamp}.{signature}")
     with pytest.raises(LinkInvalid):
-        read_token(f"{target}.{stamp}.{signature[:-1]}A")
+        altered = "B" if signature.endswith("A") else "A"  # an "A" already would change nothing
+        read_token(f"{target}.{stamp}.{signature[:-1]}{altered}")
     for junk in ["", "...", "e1", "x1.1.1", "e0.1.aaaa", "e1." + "9" * 50 + ".a"]:
         with pytest.raises(LinkInvalid):
             read_token(junk)
+
+
+def test_a_160_character_text_is_one_segment_and_161_is_two():
+    assert gsm.segments("a" * 160) == 1
+    assert gsm.segments("a" * 161) == 2
+    assert gsm.segments("a" * 306) == 2  # a long text's segments hold 153 each
+    assert gsm.segments("a" * 307) == 3
+
+
+def test_one_character_outside_gsm7_makes_a_text_ucs2_of_70_a_segment():
+    assert gsm.segments("Gr\u00fc\u00dfe \u2013 " + "a" * 62) == 1  # the dash: 70 in UCS-2
+    assert gsm.segments("\u2013" + "a" * 69) == 1
+    assert gsm.segments("\u2013" + "a" * 70) == 2
+    assert gsm.segments("\u6ce8" * 134) == 2  # long UCS-2 texts hold 67 a segment
+    assert gsm.segments("\u6ce8" * 135) == 3
+    assert gsm.segments("\U0001f642" * 35) == 1  # an emoji costs two UTF-16 units
+    assert gsm.segments("\U0001f642" * 36) == 2
+
+
+def test_the_segment_count_is_a_whole_number():
+    for text in ["ok", "a" * 400, "\u2013" * 71, "\u2013" * 300]:
+        assert type(gsm.segments(text)) is int
+
+
+def test_a_character_outside_gsm7_is_named_when_its_length_is_asked():
+    with pytest.raises(ValueError, match="'\u2013' is not a GSM-7 character"):
+        gsm.gsm_length("a\u2013b")
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        ("\ufb01ne print\u2122", "fine printTM"),  # ligatures and symbols spelled out
+        ("dis\u00adcount\u200b code\ufeff", "discount code"),  # invisible characters
+        ("\u02c2a\u02e5b", "ab"),  # modifier symbols
+        ("a\ud800b", "ab"),  # a lone surrogate half
+        ("a\ue000b", "ab"),  # private use
+        ("a\u0378b", "ab"),  # unassigned
+        ("a\x07b\x1b", "ab"),  # control characters
+        ("\u200eab\u202e", "ab"),  # direction marks
+        ("Zoe\u0308", "Zoe"),  # a combining mark on its own
+        ("a\u20ddb", "ab"),  # an enclosing mark
+        ("\u0416\u0416 ok", "? ok"),  # letters GSM-7 cannot show: one '?' for a run
+    ],
+)
+def test_characters_a_phone_cannot_show_are_dropped_or_shown_as_a_question_mark(raw, plain):
+    assert gsm.to_gsm(raw) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "budget", "short"),
+    [
+        ("abcde", 5, "abcde"),  # fits exactly: untouched
+        ("abcdefghij", 8, "abcde..."),
+        ("abcdef", 4, "a..."),  # the smallest budget that holds anything
+        ("abcdef", 3, ""),  # no room for a letter and the dots
+        ("Ship the order today or tomorrow morning", 30, "Ship the order today or..."),
+        ("abcdefghij klmnop", 15, "abcdefghij..."),  # the last word goes
+        ("abcdefgh ijklmnop", 15, "abcdefgh ijk..."),  # cutting there would lose a third
+        ("abc defghijklmnop", 13, "abc defghi..."),
+        ("Two boxes, please ship", 16, "Two boxes..."),  # no comma before the dots
+        ("Ship it by FEDEX tomorrow", 19, "Ship it by FEDEX..."),
+    ],
+)
+def test_a_text_is_cut_to_its_budget_at_a_word_when_that_loses_little(text, budget, short):
+    assert gsm.shorten(text, budget) == short
+    assert gsm.gsm_length(short) <= budget
+
+
+def test_a_short_text_reads_summary_reference_link_and_initials():
+    link = "https://d.co/o/x/"
+    assert (
+        gsm.compose(summary="Buyer asks for a refund", reference="K7", link=link, initials="MS")
+        == "Buyer asks for a refund #K7 https://d.co/o/x/ -MS"
+    )
+    assert (
+        gsm.compose(
+            summary="Buyer asks for a refund",
+            reference="K7",
+            link=link,
+            initials="MS",
+            prefix="Reminder:",
+        )
+        == "Reminder: Buyer asks for a refund #K7 https://d.co/o/x/ -MS"
+    )
+    assert (
+        gsm.compose(summary=" \u200b", reference="K7", link=link, initials="")
+        == "(no summary) #K7 https://d.co/o/x/ -SD"
+    )
+    assert gsm.compose(summary="Hi", reference="K7", link=link, initials="A B C D E F G H") == (
+        "Hi #K7 https://d.co/o/x/ -ABCDEF"
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "Reminder:"])
+def test_a_long_summary_fills_the_segment_to_the_last_character(prefix):
+    body = gsm.compose(summary="x" * 300, reference="K7", link="https://d.co/o/x/",
+                       initials="MS", prefix=prefix)  # fmt: skip
+    assert gsm.gsm_length(body) == gsm.SEGMENT
+    assert body.startswith(f"{prefix} xxx" if prefix else "xxx")
+    assert "x... #K7 https://d.co/o/x/ -MS" in body
+
+
+def test_a_link_that_leaves_ten_characters_for_the_summary_is_the_longest_allowed():
+    # The fixed parts " #K7 <link> -MS" take 9 characters besides the link.
+    body = gsm.compose(summary="x" * 50, reference="K7", link="h" * 141, initials="MS")
+    assert body == "xxxxxxx... #K7 " + "h" * 141 + " -MS"
+    with pytest.raises(ValueError) as refused:
+        gsm.compose(summary="x", reference="K7", link="h" * 142, initials="MS")
+    assert str(refused.value) == (
+        "The link and signature leave no room for a summary: shorten SITE_URL."
+    )

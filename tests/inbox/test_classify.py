@@ -76,7 +76,7 @@ def test_new_unknown_mail_after_history_is_texted_and_read_mail_is_made_unread(
     mailbox_sync(mailbox=desk_mailbox)
     escalation = Escalation.objects.get()
     assert escalation.notify_owner
-    assert escalation.summary == "Sender 1 ([link]): Message number 1"
+    assert escalation.summary == "Sender 1: Message number 1"
     assert escalation.reference
     with mailbox.client() as client:
         client.select_folder("INBOX", readonly=True)
