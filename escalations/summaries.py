@@ -62,10 +62,8 @@ def summarize_mail(mail) -> str:
     text, sender = owner_safe(text or ""), owner_safe(_sender(mail))
     subject = owner_safe(_clean(mail.subject or "")) or "(no subject)"
     ask = _ask(subject, text)
-    if ask == subject:
-        first = f"{sender}: {subject}"
-    else:
-        first = f'{sender} about "{subject[:80]}": {ask}'
+    about = f'{sender} about "{subject[:80]}": {ask}'
+    first = f"{sender}: {subject}" if ask == subject else about
     extras = []
     haystack = f"{subject}\n{text}"[:8000]
     amount = _AMOUNT.search(haystack)
