@@ -214,13 +214,37 @@ class RuleSet:
                 if not skip_broken:
                     raise
                 self.broken.append((rule, str(exc)))
-        compiler.finish()
-        self.sources = list(compiler.sources.values())
+        try:
+            compiler.finish()
+            self.sources = list(compiler.sources.values())
+        except re2.error:
+            self.sources = self._apart(skip_broken=skip_broken)
         # For each (source, pattern): the positions of the rules that use it.
         self._users: dict[tuple, list[int]] = {}
         for position, compiled in enumerate(self.compiled):
             for source, index in compiled.conditions:
                 self._users.setdefault((source, index), []).append(position)
+
+    def _apart(self, *, skip_broken: bool) -> list[RegexSource]:
+        """Together the rules' patterns outgrow the memory RE2 gives one set: each rule gets
+        sets of its own (one pass per rule, still linear); a rule too large even alone is
+        broken. Returns the sources; keeps in `compiled` the rules that compiled."""
+        kept, sources = [], []
+        for compiled in self.compiled:
+            compiler = _Compiler()
+            own = compile_rule(compiled.rule, compiler)
+            try:
+                compiler.finish()
+            except re2.error:
+                reason = "Its patterns need more memory than a rule may use: simplify them."
+                if not skip_broken:
+                    raise RuleError(reason) from None
+                self.broken.append((compiled.rule, reason))
+                continue
+            kept.append(own)
+            sources.extend(compiler.sources.values())
+        self.compiled = kept
+        return sources
 
     def first_match(self, facts: MailFacts) -> Rule | None:
         candidates: set[int] = set()

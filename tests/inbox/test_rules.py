@@ -344,3 +344,18 @@ def test_a_look_around_is_refused_with_the_reason_in_plain_words():
         "Invalid regular expression: invalid perl operator: (?=. Look-arounds and "
         "back-references are not supported (they can run for ever)."
     )
+
+
+def test_rules_too_large_together_for_one_set_still_match_each_on_its_own():
+    """Each of these passes the editor's check, but eight of them outgrow the memory RE2
+    gives one set: the rules are then compiled apart instead of stopping all mail."""
+    large = [
+        rule(Condition("subject", "regex", f"(?:{letter * 130}){{1000}}"), key=n)
+        for n, letter in enumerate("abcdefgh")
+    ]
+    plain = rule(Condition("subject", "contains", "Sold, ship now"), key=99)
+    ruleset = RuleSet([*large, plain], skip_broken=True)
+    assert ruleset.broken == []
+    assert ruleset.first_match(MailFacts("inbox", subject="Sold, ship now: 1 item")) == plain
+    assert ruleset.first_match(MailFacts("inbox", subject="b" * 130_000)) == large[1]
+    assert ruleset.first_match(MailFacts("inbox", subject="nothing of the kind")) is None
