@@ -122,13 +122,19 @@ def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
     conversation = Conversation.objects.get(order_id="302-7781120-6639125")
     mail = conversation.messages.get().message
     client.force_login(assistant)
+    page = client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+    assert not smtp.received  # first the summary, for the assistant to edit
+    summary = page.context["summary"]
+    assert summary.startswith("Buyer ") and "302-7781120-6639125" in summary
     with run_tasks_inline():
-        client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+        client.post(reverse("buyer-send", args=[conversation.pk]),
+                    {"action": "ask_owner", "summary": "Hans: press arrived broken, send a new one?"})  # fmt: skip
     [holding] = smtp.received
     text = holding.message.get_content()
     assert "Maria Santos" in text and "Vorgesetzten" in text  # the German holding reply
     escalation = Escalation.objects.get(conversation=conversation)
     assert escalation.about == "buyer_question" and "beschädigt" in escalation.details
+    assert escalation.summary == "Hans: press arrived broken, send a new one?"
     notify_due()
     deliver_due()
     assert any(f"#{escalation.reference}" in m["body"] for m in twilio.accepted)
@@ -138,16 +144,21 @@ def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
 
     escalation_answer(escalation=escalation, kind="text", via="text",
                       text="Send a new press today, no need to return the broken one.")  # fmt: skip
-    conversation.refresh_from_db()
-    assert "Send a new press today" in conversation.draft
     page = client.get(reverse("buyer-conversation", args=[conversation.pk]))
     assert "Send a new press today" in page.content.decode()
+    framed = page.context["framed_answer"]
+    assert framed.startswith("Hallo") and "Send a new press today" in framed  # German frame
     with run_tasks_inline():
         client.post(reverse("buyer-send", args=[conversation.pk]),
-                    {"action": "send", "body": conversation.draft})  # fmt: skip
+                    {"action": "send", "body": framed})  # fmt: skip
     assert len(smtp.received) == 2
     assert "Send a new press today" in smtp.received[1].message.get_content()
     assert mail.subject in folder_subjects(mailbox, "Trash")
+    escalation.refresh_from_db()
+    assert (
+        escalation.state == "resolved"
+        and "accepted by the mail server" in escalation.resolved_reason
+    )
 
 
 def test_owner_approves_a_draft_on_the_phone_and_it_is_sent(client, assistant, owner,
