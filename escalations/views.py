@@ -54,7 +54,10 @@ def _owner_page(request, items, *, action_for, via: str, by):
             pk = None
         target = next((item for item in items if item.pk == pk), None)
         if target is None:
-            messages.error(request, "That item is not one you can answer here.")
+            messages.error(
+                request,
+                "That item is closed already or not yours to answer here: nothing was sent.",
+            )
             return None
         form = OwnerAnswerForm(request.POST)
         if form.is_valid():

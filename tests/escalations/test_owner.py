@@ -226,3 +226,18 @@ def test_a_delivery_report_marks_the_text_delivered_and_bad_ones_are_refused(cli
     assert client.post("/sms/status", params).status_code == 403
     assert signed_post(client, params, url=url, path="/sms/status").status_code == 204
     assert Notification.objects.get().state == Notification.State.DELIVERED
+
+
+def test_a_second_answer_claims_nothing_and_changes_nothing(client, owner):
+    """The answer claims the escalation (open -> answered) with one conditional UPDATE: a
+    replayed post, logged in or through the link, finds nothing to claim."""
+    escalation = escalation_open(about="draft", summary="Reply to Bo", draft="Hi Bo.")
+    client.force_login(owner)
+    post = {"escalation": escalation.pk, "action": "approve", "text": "Hi Bo, edited."}
+    client.post(reverse("owner-home"), post)
+    client.post(reverse("owner-home"), {**post, "text": "Hi Bo, a second edit."})
+    client.logout()
+    client.post(path_of(signed_link("e", escalation.pk)), {**post, "text": "Third."})
+    escalation.refresh_from_db()
+    assert (escalation.answer_kind, escalation.answer) == ("edited", "Hi Bo, edited.")
+    assert escalation.draft == "Hi Bo."
