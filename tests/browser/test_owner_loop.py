@@ -13,7 +13,6 @@ from buyers.models import Conversation, Reply
 from buyers.services import conversation_send_for_approval
 from escalations.chase import notify_due
 from escalations.links import link_create
-from escalations.models import Escalation
 from escalations.services import escalation_open
 from inbox.sync import mailbox_sync
 from tests.browser.conftest import log_in
