@@ -116,6 +116,21 @@ def test_with_smtp_down_the_send_fails_visibly_the_mail_stays_and_a_retry_succee
     assert mail.subject in folder_subjects(mailbox, "Trash")
 
 
+def test_ask_the_owner_proposes_a_summary_in_plain_words_for_a_japanese_question(
+    client, assistant, samples, smtp
+):
+    """Japanese transliterated means nothing to the owner: the proposed summary says what it
+    is instead, and the assistant sees it before anything is sent."""
+    conversation = Conversation.objects.get(order_id="503-1209934-7716251")
+    client.force_login(assistant)
+    page = client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+    assert page.context["summary"] == (
+        "Japanese-language question from a buyer, order 503-1209934-7716251"
+    )
+    assert "Japanese-language question" in page.content.decode()
+    assert not smtp.received and not Escalation.objects.filter(conversation=conversation)
+
+
 def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
     client, assistant, samples, mailbox, smtp, twilio, run_tasks_inline
 ):
