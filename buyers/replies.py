@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from buyers.models import BuyerMessage, Conversation, Reply, ReplyAttachment
 from escalations.models import Escalation
-from escalations.services import escalation_close
+from escalations.services import escalation_close, escalations_resolve
 from inbox.actions import mail_action_request, mail_seen
 from inbox.models import MailAction, Message
 from sellerdesk.smtp import MailSendError, smtp_send
@@ -148,6 +148,15 @@ def conversation_replied(*, reply: Reply) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(draft="")
     if reply.kind == Reply.Kind.REPLY:
         trash_when_all_answered(conversation, reason=f"answered (reply {reply.pk} accepted)")
+        # The buyer has the answer: the clock's and the owner's questions about it end here.
+        escalations_resolve(
+            escalations=Escalation.objects.filter(
+                conversation=conversation,
+                about__in=[Escalation.About.BUYER_QUESTION, Escalation.About.DRAFT],
+            ),
+            reason=f"Reply sent to {conversation.buyer_name} (accepted by the mail server).",
+            by=reply.sent_by,
+        )
 
 
 def conversation_settle(conversation: Conversation) -> bool:
@@ -193,7 +202,7 @@ def escalation_mail_reply(*, escalation: Escalation, body: str, by) -> Reply:
         raise ValidationError("This escalation is not about a mail.")
     reply = mail_reply_send(message=escalation.mail, body=body, by=by)
     if reply.state == reply.State.SENT:
-        escalation_close(escalation=escalation, by=by)
+        escalation_close(escalation=escalation, by=by, reason="Replied to the mail from the desk.")
     return reply
 
 
@@ -203,4 +212,4 @@ def escalation_mail_handled(*, escalation: Escalation, by) -> None:
         raise ValidationError("This escalation is not about a mail.")
     with transaction.atomic():
         mail_seen(message=escalation.mail, by=by, reason=f"handled (#{escalation.reference})")
-        escalation_close(escalation=escalation, by=by)
+        escalation_close(escalation=escalation, by=by, reason="The mail was handled.")

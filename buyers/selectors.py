@@ -1,17 +1,36 @@
 """Reads on the reply queue, for pages and for other apps."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from buyers.models import Conversation, ReplyTemplate
+from escalations.models import Escalation
+
+
+def _owner_answered():
+    return Exists(
+        Escalation.objects.filter(
+            conversation=OuterRef("pk"),
+            about=Escalation.About.BUYER_QUESTION,
+            state=Escalation.State.ANSWERED,
+            answer_kind=Escalation.AnswerKind.TEXT,
+        )
+    )
 
 
 def conversation_queue(*, state: str = "waiting"):
+    """Waiting: the conversations whose owner's answer waits to be used, first; then those
+    waiting for a reply, the soonest due first."""
     conversations = Conversation.objects.annotate(
-        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True))
+        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True)),
+        owner_answered=_owner_answered(),
     )
     if state == "waiting":
-        return conversations.filter(state=Conversation.State.WAITING).order_by("due_at", "pk")
-    return conversations.exclude(state=Conversation.State.WAITING).order_by("-last_message_at")
+        return conversations.filter(
+            Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
+        ).order_by("-owner_answered", "due_at", "pk")
+    return conversations.exclude(
+        Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
+    ).order_by("-last_message_at")
 
 
 def conversation_history(*, conversation) -> list[tuple]:

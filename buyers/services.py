@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from buyers import parsing
+from buyers.greetings import framed
 from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
 from buyers.order_cards import orders_named
 from buyers.replies import (
@@ -20,6 +21,7 @@ from buyers.replies import (
     trash_when_all_answered,
 )
 from buyers.selectors import unanswered_text
+from escalations import gsm
 from escalations.models import Escalation
 from escalations.services import escalation_open
 from sellerdesk.selectors import assistant_on_duty
@@ -211,10 +213,25 @@ def holding_template(conversation: Conversation) -> ReplyTemplate | None:
     )
 
 
-def conversation_ask_owner(*, conversation: Conversation, by, question: str = "") -> Reply:
+def ask_owner_summary(conversation: Conversation, question: str = "") -> str:
+    """The summary "Ask the owner" proposes (the assistant edits it before it goes): the
+    buyer's question, or, in a script the owner cannot read transliterated, what it is in
+    plain words ("Japanese-language question from a buyer, order 503-...")."""
+    asked = " ".join((question.strip() or unanswered_text(conversation)).split())
+    order = conversation.order_id or "?"
+    language = gsm.language_of(asked) or gsm.language_of(conversation.buyer_name)
+    if language:
+        return f"{language}-language question from a buyer, order {order}"[:300]
+    return f"Buyer {conversation.buyer_name} (order {order}) asks: {asked}"[:300]
+
+
+def conversation_ask_owner(
+    *, conversation: Conversation, by, question: str = "", summary: str = ""
+) -> Reply:
     """The seed: tell the buyer you are checking with a supervisor (signed with your full
-    name), and send the question to the owner. The escalation opens only once the holding
-    reply was accepted; if it was not, nothing is opened and the reason is shown."""
+    name), and send the question to the owner, in the summary the assistant saw and edited.
+    The escalation opens only once the holding reply was accepted; if it was not, nothing
+    is opened and the reason is shown."""
     template = holding_template(conversation)
     if template is None:
         raise ValidationError("There is no holding reply template (Admin > Reply templates).")
@@ -229,12 +246,9 @@ def conversation_ask_owner(*, conversation: Conversation, by, question: str = ""
     if reply.state != Reply.State.SENT:
         return reply
     asked = question.strip() or unanswered_text(conversation)
-    summary = (
-        f"Buyer {conversation.buyer_name} (order {conversation.order_id or '?'}) asks: {asked}"
-    )
     escalation_open(
         about="buyer_question",
-        summary=summary[:300],
+        summary=(summary.strip() or ask_owner_summary(conversation, question))[:300],
         details=asked,
         conversation=conversation,
         by=by,
@@ -259,8 +273,9 @@ def conversation_send_for_approval(*, conversation: Conversation, body: str, by)
 def conversation_owner_answered(*, escalation: Escalation) -> None:
     """The owner answered an escalation about a buyer (handed on by escalations, inside the
     transaction that records the answer). A question answered: the reply is drafted from
-    it. A draft reply approved: it is written now and sent once the answer is committed
-    (a failed send is shown in the conversation)."""
+    it. A draft reply approved: what the owner approved (the draft, or their edit) is
+    written now and sent once the answer is committed (a failed send is shown in the
+    conversation)."""
     if escalation.conversation_id is None or (
         escalation.answer_kind == Escalation.AnswerKind.DISMISSED
     ):
@@ -281,10 +296,18 @@ def conversation_owner_answered(*, escalation: Escalation) -> None:
         )
         transaction.on_commit(lambda: reply_deliver(reply=reply))
         return
-    signature = assistant.full_name if assistant else ""
-    answer = escalation.answer.strip()
-    draft = f"Hello {conversation.buyer_name},\n\n{answer}\n\nBest regards,\n{signature}"
-    Conversation.objects.filter(pk=conversation.pk).update(draft=draft.strip())
+    # A question answered: the conversation shows the answer above the composer, framed in
+    # the buyer's language, for the assistant to insert (`owner_answer_framed`).
+
+
+def owner_answer_framed(*, conversation: Conversation, escalation: Escalation, by) -> str:
+    """The owner's answer wrapped in the buyer's language greeting and sign-off."""
+    return framed(
+        escalation.answer,
+        language=conversation.language or "en",
+        buyer_name=conversation.buyer_name,
+        signature=by.full_name if by else "",
+    )
 
 
 # --- The clock --------------------------------------------------------------------------

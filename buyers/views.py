@@ -16,6 +16,7 @@ from buyers.selectors import conversation_history, conversation_queue, reply_tem
 from buyers.suggestions import suggestions_for
 from escalations.forms import MailReplyForm
 from escalations.models import Escalation
+from escalations.selectors import owner_answer_for_conversation
 from sellerdesk.roles import Role, role_required
 
 
@@ -61,7 +62,14 @@ def conversation(request, pk: int):
 def _render(request, item, form, suggestions=None, status=200):
     if suggestions is None:
         suggestions = suggestions_for(conversation=item)
+    answer = owner_answer_for_conversation(conversation_id=item.pk)
     context = {
+        "owner_answer": answer,
+        "framed_answer": service.owner_answer_framed(
+            conversation=item, escalation=answer, by=request.user
+        )
+        if answer
+        else "",
         "conversation": item,
         "history": conversation_history(conversation=item),
         "form": form,
@@ -89,8 +97,21 @@ def send(request, pk: int):
         else []
     )
     try:
+        if action == "ask_owner" and "summary" not in request.POST:
+            # First the summary the owner will get, for the assistant to edit.
+            return render(
+                request,
+                "buyers/ask_owner.html",
+                {
+                    "conversation": item,
+                    "summary": service.ask_owner_summary(item),
+                    "question": service.unanswered_text(item),
+                },
+            )
         if action == "ask_owner":
-            reply = service.conversation_ask_owner(conversation=item, by=request.user, question="")
+            reply = service.conversation_ask_owner(
+                conversation=item, by=request.user, summary=request.POST["summary"]
+            )
         elif action == "approval":
             escalation = service.conversation_send_for_approval(
                 conversation=item, body=body, by=request.user

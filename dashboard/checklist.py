@@ -189,6 +189,20 @@ def checklist_items(state: dict) -> list[Item]:
             now,
         )
     )
+    answered = owner["answered"]
+    items.append(
+        Item(
+            "owner_answered",
+            "The owner answered",
+            "Each answer becomes the next step: reply to the buyer, act on the mail.",
+            ACTION if answered else DONE,
+            f"{answered} answer(s) from the owner to act on."
+            if answered
+            else "No answer from the owner waits.",
+            reverse("escalation-list") + "?state=answered",
+            now,
+        )
+    )
     failed = owner["texts_failed"]
     items.append(
         Item(
@@ -224,6 +238,7 @@ def checklist_json(state: dict) -> dict:
         "buyer_messages_overdue": buyers["overdue"],
         "mail_unprocessed": mail["unprocessed"],
         "escalations_waiting_owner": owner["waiting"],
+        "owner_answered": owner["answered"],
         "texts_failed": owner["texts_failed"],
         "last_sync": iso(mail["last_sync"]),
         "last_amazon_pull": iso(amazon.get("last_pull")),

@@ -18,7 +18,8 @@ from amazon.spapi import Client, SpApiError
 from dashboard.checklist import checklist_json, checklist_state
 from dashboard.models import AmazonSnapshot, Shift
 from dashboard.performance import GOOD, parse_report
-from escalations.services import escalation_open
+from escalations.selectors import open_escalations_caused_by
+from escalations.services import escalation_open, escalations_resolve
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
@@ -124,12 +125,23 @@ def _as_json(document):
 
 
 def _tell_owner(account, code, snapshot, previous) -> None:
-    """Once per change, not at every pull."""
+    """Once per change, not at every pull; and the escalation ends when its cause does."""
     where = code if account.name == SellerAccount.DEFAULT_NAME else f"{account.name} {code}"
-    if snapshot.performance and snapshot.performance != GOOD:
+    performance = f"performance:{account.pk}:{code}"
+    if snapshot.performance == GOOD:
+        escalations_resolve(
+            escalations=open_escalations_caused_by(cause=performance),
+            reason=f"Seller performance on {where} is back to Good.",
+        )
+    elif snapshot.performance:
         before = (previous.performance, previous.failing_areas) if previous else None
         if before != (snapshot.performance, snapshot.failing_areas):
+            escalations_resolve(
+                escalations=open_escalations_caused_by(cause=performance),
+                reason=f"Seller performance on {where} changed: see the newer escalation.",
+            )
             areas = ", ".join(snapshot.failing_areas) or "see the report"
+            # The seed: report it to me immediately.
             escalation_open(
                 about="amazon",
                 summary=f"Seller performance on {where} is {snapshot.performance}: {areas}.",
@@ -137,7 +149,22 @@ def _tell_owner(account, code, snapshot, previous) -> None:
                     f"{m['name']}: {m['status']} (rate {m['rate']}, target {m['target']})"
                     for m in snapshot.metrics
                 ),
+                urgency="urgent",
+                cause=performance,
             )
+    late = f"late:{account.pk}:{code}"
+    if not any("Unshipped orders" in problem for problem in snapshot.problems):
+        still_late = set(
+            unshipped_orders(account_id=account.pk, marketplace=code)
+            .filter(ship_by__lt=snapshot.taken_at)
+            .values_list("order_id", flat=True)
+        )
+        for escalation in open_escalations_caused_by(cause=late):
+            if not still_late.intersection(escalation.details.split()):
+                escalations_resolve(
+                    escalations=open_escalations_caused_by(cause=late).filter(pk=escalation.pk),
+                    reason="The late orders were shipped.",
+                )
     new_late = orders_late_untold(account=account, marketplace=code, now=snapshot.taken_at)
     if new_late:
         listed = ", ".join(new_late[:3]) + (
@@ -147,6 +174,7 @@ def _tell_owner(account, code, snapshot, previous) -> None:
             about="amazon",
             summary=f"{len(new_late)} unshipped order(s) on {where} past ship-by: {listed}.",
             details="\n".join(new_late),
+            cause=late,
         )
 
 

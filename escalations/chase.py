@@ -35,16 +35,23 @@ def _in_quiet_hours(policy: EscalationPolicy, moment: datetime) -> datetime | No
 
 
 def _plan_texts(escalations: list[Escalation], step: int, policy, now) -> list[Notification]:
-    at = _in_quiet_hours(policy, now) or now
-    groups = (
-        [escalations]
-        if policy.digest_minutes and len(escalations) > 1
-        else [[e] for e in escalations]
-    )
+    """Urgent ones each alone, at once (quiet hours only if the policy says so); the
+    normal ones together in one digest when the policy digests."""
+    urgent = [e for e in escalations if e.urgency == Escalation.Urgency.URGENT]
+    normal = [e for e in escalations if e.urgency != Escalation.Urgency.URGENT]
+    quiet_end = _in_quiet_hours(policy, now)
+    groups = [([e], quiet_end if policy.urgent_waits_for_quiet_hours else None) for e in urgent]
+    if policy.digest_minutes and len(normal) > 1:
+        groups.append((normal, quiet_end))
+    else:
+        groups.extend(([e], quiet_end) for e in normal)
     planned = []
-    for group in groups:
+    for group, waits_until in groups:
         notification = notification_queue(
-            Notification.Channel.SMS, to=settings.OWNER_PHONE, body=text_for(group, step), at=at
+            Notification.Channel.SMS,
+            to=settings.OWNER_PHONE,
+            body=text_for(group, step),
+            at=waits_until or now,
         )
         NotificationItem.objects.bulk_create(
             NotificationItem(
@@ -56,8 +63,9 @@ def _plan_texts(escalations: list[Escalation], step: int, policy, now) -> list[N
     return planned
 
 
-def _plan_other_channels(escalation: Escalation) -> list[Notification]:
-    subject, body = email_for(escalation)
+def _plan_other_channels(escalations: list[Escalation]) -> list[Notification]:
+    """One email and one chat post listing every item due at this step in the sweep."""
+    subject, body = email_for(escalations)
     email = notification_queue(
         Notification.Channel.EMAIL,
         to=settings.OWNER_EMAIL,
@@ -68,16 +76,19 @@ def _plan_other_channels(escalation: Escalation) -> list[Notification]:
     chat = notification_queue(
         Notification.Channel.CHAT,
         to=settings.OWNER_WEBHOOK_URL,
-        body=chat_for(escalation),
+        body=chat_for(escalations),
         error="" if settings.OWNER_WEBHOOK_URL else "OWNER_WEBHOOK_URL is not set: no post.",
     )
-    for notification in (email, chat):
-        NotificationItem.objects.create(
+    NotificationItem.objects.bulk_create(
+        NotificationItem(
             notification=notification,
             escalation=escalation,
             step=Step.OTHER_CHANNELS,
             channel=notification.channel,
         )
+        for notification in (email, chat)
+        for escalation in escalations
+    )
     return [email, chat]
 
 
@@ -107,8 +118,7 @@ def notify_due(*, now: datetime | None = None) -> int:
             by_step.setdefault(escalation.step + 1, []).append(escalation)
         for step, group in by_step.items():
             if step == Step.OTHER_CHANNELS:
-                for escalation in group:
-                    written += len(_plan_other_channels(escalation))
+                written += len(_plan_other_channels(group))
             else:
                 written += len(_plan_texts(group, step, policy, now))
             following = {Step.TEXTED: now + retext, Step.RETEXTED: now + others}.get(step)

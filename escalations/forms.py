@@ -4,18 +4,18 @@ from escalations.models import Escalation
 
 
 class OwnerAnswerForm(forms.Form):
-    """What the owner does with an item: answer, approve the draft (as is or edited), or
-    dismiss it."""
+    """What the owner does with an item: answer, approve the draft (what is in the box: as
+    written or as the owner edited it), or dismiss it."""
 
     ACTIONS = [
         ("answer", "Send answer"),
-        ("approve", "Approve as is"),
-        ("edit", "Approve my edit"),
+        ("approve", "Approve and send"),
+        ("edit", "Approve my edit"),  # pages from before one approve button
         ("dismiss", "Dismiss"),
     ]
     KINDS = {
         "answer": Escalation.AnswerKind.TEXT,
-        "approve": Escalation.AnswerKind.APPROVED,
+        "approve": Escalation.AnswerKind.EDITED,  # the service tells an edit from the draft
         "edit": Escalation.AnswerKind.EDITED,
         "dismiss": Escalation.AnswerKind.DISMISSED,
     }
@@ -37,6 +37,7 @@ class OwnerAnswerForm(forms.Form):
 
 class EscalationEditForm(forms.Form):
     summary = forms.CharField(max_length=300, help_text="One or two sentences for the owner.")
+    urgency = forms.ChoiceField(choices=Escalation.Urgency.choices, required=False)
 
 
 class NoteForm(forms.Form):

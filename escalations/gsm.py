@@ -4,11 +4,16 @@ One segment holds 160 characters of the GSM-7 alphabet; a single character outsi
 curly quote, a non-breaking space, an emoji) turns the whole text into UCS-2 and cuts the
 segment to 70. So every text the desk sends is made of GSM-7 characters only: look-alikes
 are replaced by their plain form, accents dropped where GSM-7 lacks the letter, anything
-else shown as `?`. The characters of GSM-7's extension table cost two.
+else transliterated (`anyascii`: Cyrillic, Greek, Arabic ... in Latin letters), never a
+placeholder `?`. Scripts whose transliteration the owner could not read (Japanese, Chinese,
+Korean, Thai) are said in words instead: "(Japanese text)". The characters of GSM-7's
+extension table cost two.
 """
 
 import re
 import unicodedata
+
+from anyascii import anyascii
 
 SEGMENT = 160
 BASIC = set(
@@ -28,7 +33,36 @@ LOOKALIKES = {
 }
 SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
-UNKNOWN_RUN = re.compile(r"\?{2,}")
+# Scripts whose romanisation means nothing to most readers: said in words instead.
+_UNREADABLE = [
+    ("Japanese", re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")),
+    ("Korean", re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")),
+    ("Chinese", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+    ("Thai", re.compile(r"[\u0e00-\u0e7f]")),
+]
+_UNREADABLE_RUN = re.compile(
+    r"[\u1100-\u11ff\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff9f\u0e00-\u0e7f]"
+    r"(?:[\s\d\W]*[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u0e00-\u0e7f])*[。、！？」]?"
+)
+
+
+def language_of(text: str) -> str | None:
+    """The language of `text`, when it is written in a script the owner cannot read
+    transliterated (Japanese before Chinese: Japanese text mixes kana with Han)."""
+    for name, letters in _UNREADABLE:
+        if letters.search(text or ""):
+            return name
+    return None
+
+
+def in_words(text: str) -> str:
+    """`text` with each run in an unreadable script said in words: "(Japanese text)"."""
+    language = language_of(text)
+    if language is None:
+        return text
+    return _UNREADABLE_RUN.sub(f"({language} text)", text)
 
 
 def gsm_length(text: str) -> int:
@@ -68,15 +102,15 @@ def _plain(ch: str) -> str:
         return kept
     if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn", "Cc", "Cf", "Mn", "Me"):
         return ""  # emoji, symbols, control and stray combining marks: dropped
-    return "?"
+    latin = "".join(c for c in anyascii(ch) if c in BASIC or c in EXTENDED)
+    return latin if latin.strip() else ""
 
 
 def to_gsm(text: str) -> str:
     """`text` on one line in GSM-7 characters only."""
-    text = INVISIBLE.sub("", text)
+    text = in_words(INVISIBLE.sub("", text))
     text = SPACES.sub(" ", text)
     text = "".join(_plain(ch) for ch in text)
-    text = UNKNOWN_RUN.sub("?", text)
     return SPACES.sub(" ", text).strip()
 
 
@@ -111,3 +145,32 @@ def compose(*, summary: str, reference: str, link: str, initials: str, prefix: s
         raise ValueError("The link and signature leave no room for a summary: shorten SITE_URL.")
     body = shorten(to_gsm(summary) or "(no summary)", budget)
     return f"{head} {body}{tail}" if head else f"{body}{tail}"
+
+
+def compose_list(
+    *, lead: str, labels: list[str], reference: str, link: str, initials: str, prefix: str = ""
+) -> str:
+    """A digest: `<lead> <label>; <label>; +N more #<ref> <link> -<initials>`, one segment,
+    as many labels (in the order given) as fit, each cut short when it must be."""
+    initials = to_gsm(initials).replace(" ", "")[:6] or "SD"
+    tail = f" #{to_gsm(reference)} {to_gsm(link)} -{initials}"
+    head = " ".join(p for p in (to_gsm(prefix), to_gsm(lead)) if p)
+    budget = SEGMENT - gsm_length(tail) - gsm_length(head) - 1
+    if budget < 10:
+        raise ValueError("The link and signature leave no room for a summary: shorten SITE_URL.")
+    plain = [to_gsm(label) or "(no summary)" for label in labels]
+    shown: list[str] = []
+    for index, label in enumerate(plain):
+        left = len(plain) - index - 1
+        more = f"; +{left} more" if left else ""
+        used = gsm_length("; ".join(shown)) + (2 if shown else 0)
+        room = budget - used - gsm_length(more)
+        if room >= min(gsm_length(label), 12):
+            shown.append(shorten(label, min(room, 48)))
+            continue
+        break
+    rest = len(plain) - len(shown)
+    body = "; ".join(shown) + (
+        f"; +{rest} more" if shown and rest else f"+{rest} more" if rest else ""
+    )
+    return f"{head} {body}{tail}"

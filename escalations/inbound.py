@@ -15,6 +15,7 @@ from escalations.models import (
     number_for,
 )
 from escalations.services import escalation_answer
+from sellerdesk.selectors import the_owner
 
 
 def inbound_text_record(*, message_sid: str, from_number: str, body: str) -> InboundText:
@@ -42,6 +43,7 @@ def inbound_text_record(*, message_sid: str, from_number: str, body: str) -> Inb
                     kind=Escalation.AnswerKind.TEXT,
                     text=answer or body.strip(),
                     via="text",
+                    by=the_owner(),  # the owner's number (the webhook checked it)
                 )
                 inbound.escalation = escalation
                 filed = True

@@ -1,23 +1,30 @@
-"""Signed, expiring links to the owner's page, short enough to fit in a text.
+"""The owner's links, short enough to leave a text's room to the summary.
 
-A token names what it opens (`e<id>`: one escalation; `d<key>`: the escalations of one
-digest text, named by its newest escalation and the step, so the text is written with its
-link in one go; `n<id>`: a digest by its row, in texts sent before) and when it was made,
-with a truncated HMAC (96 bits) keyed on SECRET_KEY: enough that nobody guesses one in a
-link's lifetime, short enough to leave room for the summary in 160 characters.
+A link is the site URL plus `/o/<token>/`, a path of 16 characters: the token is 72 random
+bits (12 URL-safe characters), and what it opens (one escalation, or a digest's) and until
+when are columns of its `OwnerLink` row, not packed into the token.
+
+Links sent before were signed tokens (`e<id>.<stamp>.<hmac>`): they keep opening what they
+named until they expire (`read_token`).
 """
 
 import base64
 import hmac
+import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.signing import b62_decode, b62_encode
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from escalations.models import OwnerLink
+
 SALT = "sellerdesk.escalations.owner-link"
+TOKEN_BYTES = 9  # 72 bits, 12 characters
 
 
 class LinkInvalid(Exception):
@@ -37,13 +44,8 @@ class LinkTarget:
 STEPS = 4  # Escalation.Step values fit below this
 
 
-def digest_key(escalation_pk: int, step: int) -> int:
-    """A digest text's key: its newest escalation and the step it is about."""
-    return escalation_pk * STEPS + step
-
-
 def digest_of(key: int) -> tuple[int, int]:
-    """(escalation pk, step) of a digest key."""
+    """(escalation pk, step) of an old digest link's key."""
     return divmod(key, STEPS)
 
 
@@ -53,13 +55,18 @@ def _signature(value: str) -> str:
 
 
 def token_for(kind: str, pk: int, *, now: float | None = None) -> str:
+    """An old-style signed token, as texts before the short links carried."""
     stamp = b62_encode(int(now if now is not None else time.time()))
     value = f"{kind}{b62_encode(pk)}.{stamp}"
     return f"{value}.{_signature(value)}"
 
 
+def is_signed_token(token: str) -> bool:
+    return "." in token
+
+
 def read_token(token: str, *, now: float | None = None) -> LinkTarget:
-    """What `token` opens; LinkExpired when it is too old, LinkInvalid when forged."""
+    """What an old signed `token` opens; LinkExpired when too old, LinkInvalid when forged."""
     try:
         target, stamp, signature = token.split(".")
         value = f"{target}.{stamp}"
@@ -77,5 +84,25 @@ def read_token(token: str, *, now: float | None = None) -> LinkTarget:
     return LinkTarget(kind, pk)
 
 
-def owner_link(kind: str, pk: int, *, now: float | None = None) -> str:
-    return settings.SITE_URL + reverse("owner-link", args=[token_for(kind, pk, now=now)])
+def link_create(escalations, *, scope: str | None = None) -> str:
+    """A new link opening `escalations` (one, or a digest's), for the owner's texts."""
+    escalations = list(escalations)
+    if scope is None:
+        scope = OwnerLink.Scope.ESCALATION if len(escalations) == 1 else OwnerLink.Scope.DIGEST
+    link = OwnerLink.objects.create(
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        scope=scope,
+        expires_at=timezone.now() + timedelta(days=settings.OWNER_LINK_DAYS),
+    )
+    link.escalations.set(escalations)
+    return settings.SITE_URL + reverse("owner-link", args=[link.token])
+
+
+def link_escalation_ids(token: str) -> list[int]:
+    """The escalations a short link opens; LinkExpired or LinkInvalid otherwise."""
+    link = OwnerLink.objects.filter(token=token).first()
+    if link is None:
+        raise LinkInvalid("no such link")
+    if link.expires_at <= timezone.now():
+        raise LinkExpired("expired")
+    return list(link.escalations.values_list("pk", flat=True))

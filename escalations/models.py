@@ -1,6 +1,11 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# An owner's link inside a text (its token answers as the owner): masked on assistant pages.
+OWNER_LINK_IN_TEXT = re.compile(r"/o/[\w.\-]+/?")
 
 # Short, unambiguous reference codes quoted in texts: #K7, #M2Q.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -50,6 +55,10 @@ class Escalation(models.Model):
         EDITED = "edited", "Edited and approved the draft"
         DISMISSED = "dismissed", "Dismissed"
 
+    class Urgency(models.TextChoices):
+        URGENT = "urgent", "Urgent: texted alone, at once"
+        NORMAL = "normal", "Normal: may share a digest"
+
     class Step(models.IntegerChoices):
         NONE = 0, "Not told yet"
         TEXTED = 1, "Texted"
@@ -60,6 +69,7 @@ class Escalation(models.Model):
     summary = models.CharField(max_length=300, help_text="One or two sentences for the owner.")
     details = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    urgency = models.CharField(max_length=6, choices=Urgency.choices, default=Urgency.NORMAL)
     # A reply for the owner to approve (as is, or edited).
     draft = models.TextField(blank=True)
     mail = models.ForeignKey(
@@ -74,13 +84,22 @@ class Escalation(models.Model):
         "buyers.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="escalations",
     )  # fmt: skip
+    # What caused it, as a key the app that opened it names ("performance:3:US"): that app
+    # resolves it by this key once the cause has ended.
+    cause = models.CharField(max_length=100, blank=True, db_index=True)
     # Mail that was already there when the mailbox was connected: recorded, not texted.
     notify_owner = models.BooleanField(default=True)
     answer = models.TextField(blank=True)
     answer_kind = models.CharField(max_length=10, choices=AnswerKind.choices, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_via = models.CharField(max_length=10, blank=True)  # page, link or text
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Why it closed, in words the assistant reads ("Reply sent to the buyer", ...).
+    resolved_reason = models.CharField(max_length=200, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -148,6 +167,9 @@ class EscalationPolicy(models.Model):
         null=True, blank=True, help_text="Owner's quiet hours start (desk time zone); texts wait."
     )
     quiet_until = models.TimeField(null=True, blank=True)
+    urgent_waits_for_quiet_hours = models.BooleanField(
+        default=False, help_text="Urgent texts wait for the end of quiet hours too."
+    )
     digest_minutes = models.PositiveIntegerField(
         default=5,
         help_text="Texts due within this many minutes of each other go out as one text "
@@ -230,6 +252,11 @@ class Notification(models.Model):
         return self.get_state_display()
 
     @property
+    def masked_body(self) -> str:
+        """The body with the owner's link token taken out, for the assistant's pages."""
+        return OWNER_LINK_IN_TEXT.sub("/o/(owner's link)/", self.body)
+
+    @property
     def failed(self) -> bool:
         return self.state in (self.State.FAILED, self.State.UNDELIVERED)
 
@@ -254,6 +281,24 @@ class NotificationItem(models.Model):
 
     def __str__(self):
         return f"#{self.escalation.reference} step {self.step} by {self.channel}"
+
+
+class OwnerLink(models.Model):
+    """The link in a text to the owner: a random token (72 bits) naming what it opens, so the
+    whole link is the site URL plus a 16-character path and the summary keeps the room."""
+
+    class Scope(models.TextChoices):
+        ESCALATION = "escalation", "One escalation"
+        DIGEST = "digest", "The escalations of one digest"
+
+    token = models.CharField(max_length=16, unique=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    escalations = models.ManyToManyField(Escalation, related_name="owner_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.get_scope_display()} until {self.expires_at:%Y-%m-%d}"
 
 
 class InboundText(models.Model):

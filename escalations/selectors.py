@@ -115,5 +115,39 @@ def owner_checklist() -> dict:
         .first()
     )
     figures["amazon"] = waiting.filter(about=Escalation.About.AMAZON).count()
+    figures["answered"] = answers_for_the_assistant().count()
     figures["texts_failed"] = texts_failed_count()
     return figures
+
+
+def open_escalations_caused_by(*, cause: str) -> QuerySet[Escalation]:
+    """Escalations still waiting (open or answered) that `cause` opened."""
+    return Escalation.objects.filter(
+        cause=cause, state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]
+    )
+
+
+ACTED_ON = [
+    Escalation.AnswerKind.TEXT,
+    Escalation.AnswerKind.EDITED,
+    Escalation.AnswerKind.APPROVED,
+]
+
+
+def answers_for_the_assistant() -> QuerySet[Escalation]:
+    """The owner answered and the assistant has not finished with it yet."""
+    return Escalation.objects.filter(state=Escalation.State.ANSWERED, answer_kind__in=ACTED_ON)
+
+
+def owner_answer_for_conversation(*, conversation_id: int) -> Escalation | None:
+    """The owner's latest answer to a question about this conversation, still to be used."""
+    return (
+        Escalation.objects.filter(
+            conversation_id=conversation_id,
+            about=Escalation.About.BUYER_QUESTION,
+            state=Escalation.State.ANSWERED,
+            answer_kind=Escalation.AnswerKind.TEXT,
+        )
+        .order_by("-answered_at", "-pk")
+        .first()
+    )

@@ -20,10 +20,18 @@ from escalations.scrub import owner_safe
 from escalations.summaries import summarize_mail
 
 
-def _first_step_at(notify_owner: bool, now: datetime) -> datetime | None:
+def _first_step_at(notify_owner: bool, now: datetime, urgency: str) -> datetime | None:
     if not notify_owner:
         return None
+    if urgency == Escalation.Urgency.URGENT:
+        return now  # urgent is texted at once, whatever the policy's first delay
     return now + timedelta(minutes=EscalationPolicy.current().first_text_minutes)
+
+
+def _urgency(urgency: str) -> str:
+    if urgency not in Escalation.Urgency.values:
+        raise ValidationError(f"Unknown urgency {urgency!r}.")
+    return urgency
 
 
 def escalation_open(
@@ -35,6 +43,8 @@ def escalation_open(
     mail=None,
     conversation=None,
     notify_owner: bool = True,
+    urgency: str = Escalation.Urgency.NORMAL,
+    cause: str = "",
     by=None,
 ) -> Escalation:
     summary, details = owner_safe(" ".join(summary.split())), owner_safe(details)
@@ -51,20 +61,24 @@ def escalation_open(
         mail=mail,
         conversation=conversation,
         notify_owner=notify_owner,
+        urgency=_urgency(urgency),
+        cause=cause,
         opened_by=by,
         created_at=now,
-        next_step_at=_first_step_at(notify_owner, now),
+        next_step_at=_first_step_at(notify_owner, now, urgency),
     )
     if notify_owner:
         sweep_soon()
     return escalation
 
 
-def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[Escalation]:
+def escalations_open_for_mail(
+    *, mails, notify_owner: bool, urgency: str = Escalation.Urgency.NORMAL, by_id=None
+) -> list[Escalation]:
     """Open one escalation per mail that has no open one yet (in one go, for a batch)."""
     mails = list(mails)
     now = timezone.now()
-    first_step = _first_step_at(notify_owner, now)  # one policy read for the whole batch
+    first_step = _first_step_at(notify_owner, now, _urgency(urgency))  # one policy read
     with transaction.atomic():
         already = set(
             Escalation.objects.filter(mail__in=mails, state=Escalation.State.OPEN).values_list(
@@ -78,6 +92,7 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
                 details=owner_safe(mail.content.text)[:5000],
                 mail=mail,
                 notify_owner=notify_owner,
+                urgency=urgency,
                 opened_by_id=by_id,
                 created_at=now,
                 next_step_at=first_step,
@@ -90,56 +105,90 @@ def escalations_open_for_mail(*, mails, notify_owner: bool, by_id=None) -> list[
     return created
 
 
-def escalation_edit(*, escalation: Escalation, summary: str, details: str | None = None) -> None:
+def escalation_edit(
+    *,
+    escalation: Escalation,
+    summary: str,
+    details: str | None = None,
+    urgency: str | None = None,
+) -> None:
+    """The assistant's summary (and urgency) for the owner, before it is texted."""
     summary = owner_safe(" ".join(summary.split()))
     if not summary:
         raise ValidationError("The summary cannot be empty.")
     fields = {"summary": summary[:300]}
     if details is not None:
         fields["details"] = owner_safe(details)
+    if urgency is not None:
+        fields["urgency"] = _urgency(urgency)
+        if urgency == Escalation.Urgency.URGENT:
+            Escalation.objects.filter(
+                pk=escalation.pk, step=Escalation.Step.NONE, next_step_at__gt=timezone.now()
+            ).update(next_step_at=timezone.now())
+            sweep_soon()
     Escalation.objects.filter(pk=escalation.pk).update(**fields)
 
 
 def escalation_answer(
     *, escalation: Escalation, kind: str, text: str = "", via: str, by=None
 ) -> Escalation:
-    """The owner's answer: free text, the draft approved (as is or edited), or dismissed.
-    Nothing more is sent about it afterwards."""
+    """The owner's answer: free text, the draft approved (what is in the box: the draft or
+    the owner's edit of it), or dismissed. The escalation is claimed by a conditional UPDATE
+    (open -> answered) before anything else happens: a second post of the same answer, a
+    replayed link, a double tap, claims nothing and sends nothing."""
     text = text.strip()
     if kind not in Escalation.AnswerKind.values:
         raise ValidationError(f"Unknown answer {kind!r}.")
-    if kind in (Escalation.AnswerKind.TEXT, Escalation.AnswerKind.EDITED) and not text:
+    if kind == Escalation.AnswerKind.TEXT and not text:
         raise ValidationError("Write an answer first.")
     if len(text) > 5000:
         raise ValidationError("The answer is longer than 5,000 characters.")
     with transaction.atomic():
-        current = Escalation.objects.select_for_update().get(pk=escalation.pk)
-        if current.state in (Escalation.State.RESOLVED, Escalation.State.CANCELLED):
-            raise ValidationError("This is already closed.")
-        if kind == Escalation.AnswerKind.APPROVED:
+        current = Escalation.objects.get(pk=escalation.pk)
+        if kind in (Escalation.AnswerKind.APPROVED, Escalation.AnswerKind.EDITED):
             if not current.draft:
                 raise ValidationError("There is no draft to approve.")
-            text = current.draft
-        current.answer, current.answer_kind = text, kind
-        current.state = Escalation.State.ANSWERED
-        current.answered_at, current.answered_via = timezone.now(), via
-        current.next_step_at = None
-        current.save(
-            update_fields=[
-                "answer",
-                "answer_kind",
-                "state",
-                "answered_at",
-                "answered_via",
-                "next_step_at",
-            ]
+            text = text or current.draft
+            same = " ".join(text.split()) == " ".join(current.draft.split())
+            kind = Escalation.AnswerKind.APPROVED if same else Escalation.AnswerKind.EDITED
+        claimed = Escalation.objects.filter(pk=current.pk, state=Escalation.State.OPEN).update(
+            answer=text,
+            answer_kind=kind,
+            state=Escalation.State.ANSWERED,
+            answered_at=timezone.now(),
+            answered_via=via,
+            answered_by=by,
+            next_step_at=None,
         )
+        if not claimed:
+            raise ValidationError(
+                f"#{current.reference} was answered already; nothing more was sent."
+                if current.state == Escalation.State.ANSWERED
+                else f"#{current.reference} is already closed."
+            )
+        current.refresh_from_db()
         handoff.answered(escalation=current)
     return current
 
 
-def escalation_close(*, escalation: Escalation, by, cancel: bool = False) -> None:
+def escalation_close(*, escalation: Escalation, by, cancel: bool = False, reason: str = "") -> None:
     state = Escalation.State.CANCELLED if cancel else Escalation.State.RESOLVED
     Escalation.objects.filter(pk=escalation.pk).exclude(state=state).update(
-        state=state, resolved_at=timezone.now(), resolved_by=by, next_step_at=None
+        state=state,
+        resolved_at=timezone.now(),
+        resolved_by=by,
+        next_step_at=None,
+        resolved_reason=reason[:200] or ("Cancelled by hand" if cancel else "Resolved by hand"),
+    )
+
+
+def escalations_resolve(*, escalations, reason: str, by=None) -> int:
+    """Close what is still open or answered in `escalations` (a queryset) because its cause
+    ended; says why. Resolved ones are never chased again and leave the owner's page."""
+    return escalations.filter(state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]).update(
+        state=Escalation.State.RESOLVED,
+        resolved_at=timezone.now(),
+        resolved_by=by,
+        next_step_at=None,
+        resolved_reason=reason[:200],
     )

@@ -18,7 +18,13 @@ from escalations.forms import (
     NoteForm,
     OwnerAnswerForm,
 )
-from escalations.links import LinkExpired, LinkInvalid, read_token
+from escalations.links import (
+    LinkExpired,
+    LinkInvalid,
+    is_signed_token,
+    link_escalation_ids,
+    read_token,
+)
 from escalations.models import Escalation, Notification
 from escalations.selectors import (
     digest_escalation_ids,
@@ -30,6 +36,7 @@ from escalations.selectors import (
 )
 from escalations.sms import signature_valid
 from sellerdesk.roles import Role, has_role, role_required
+from sellerdesk.selectors import the_owner
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -47,7 +54,10 @@ def _owner_page(request, items, *, action_for, via: str, by):
             pk = None
         target = next((item for item in items if item.pk == pk), None)
         if target is None:
-            messages.error(request, "That item is not one you can answer here.")
+            messages.error(
+                request,
+                "That item is closed already or not yours to answer here: nothing was sent.",
+            )
             return None
         form = OwnerAnswerForm(request.POST)
         if form.is_valid():
@@ -60,7 +70,8 @@ def _owner_page(request, items, *, action_for, via: str, by):
                     by=by,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                messages.info(request, " ".join(exc.messages))
+                return None
             else:
                 messages.success(request, f"Thanks: #{target.reference} is answered.")
                 return None
@@ -90,23 +101,28 @@ def owner_home(request):
 @login_not_required
 def owner_link(request, token: str):
     """The link in a text: that escalation (or a digest's) without logging in, until the
-    link expires or the escalation is closed; then the owner logs in instead."""
+    link expires or the escalation is closed; then the owner logs in instead. An answer
+    through it is the owner's. Links from before the short ones (signed) still open."""
     try:
-        target = read_token(token)
+        if is_signed_token(token):
+            target = read_token(token)
+            pks = (
+                [target.pk]
+                if target.kind == "e"
+                else digest_escalation_ids(kind=target.kind, pk=target.pk)
+            )
+        else:
+            pks = link_escalation_ids(token)
     except LinkExpired:
         messages.info(request, "That link has expired: log in to see what is waiting.")
         return redirect_to_login(reverse("owner-home"))
     except LinkInvalid:
         raise Http404 from None
-    if target.kind == "e":
-        pks = [target.pk]
-    else:
-        pks = digest_escalation_ids(kind=target.kind, pk=target.pk)
     items = list(owner_items(pks=pks))
     if not items:
         messages.info(request, "That is closed already: log in to see what is waiting.")
         return redirect_to_login(reverse("owner-home"))
-    by = request.user if has_role(request.user, Role.OWNER) else None
+    by = request.user if has_role(request.user, Role.OWNER) else the_owner()
     page = _owner_page(request, items, action_for=request.path, via="link", by=by)
     return page or redirect(request.path)
 
@@ -133,7 +149,9 @@ def escalation_detail(request, pk: int):
         {
             "escalation": escalation,
             "timeline": escalation_timeline(escalation=escalation),
-            "edit_form": EscalationEditForm(initial={"summary": escalation.summary}),
+            "edit_form": EscalationEditForm(
+                initial={"summary": escalation.summary, "urgency": escalation.urgency}
+            ),
             "reply_form": MailReplyForm(
                 initial={
                     "body": escalation.answer
@@ -152,7 +170,11 @@ def escalation_edit(request, pk: int):
     escalation = get_object_or_404(Escalation, pk=pk)
     form = EscalationEditForm(request.POST)
     if form.is_valid():
-        services.escalation_edit(escalation=escalation, summary=form.cleaned_data["summary"])
+        services.escalation_edit(
+            escalation=escalation,
+            summary=form.cleaned_data["summary"],
+            urgency=form.cleaned_data["urgency"] or None,
+        )
         messages.success(request, "Summary saved.")
     else:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))

@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from escalations.models import Escalation
+from escalations.services import escalations_resolve
 from inbox.imap import connect
 from inbox.mailstore import MailServerError, MailStore
 from inbox.models import Folder, MailAction, Mailbox, Message
@@ -41,6 +43,20 @@ def mail_action_request(
         message=message, kind=kind, requested_by=by, reason=reason[:255], undoes=undoes
     )
     transaction.on_commit(lambda: _enqueue(action.pk))
+    return action
+
+
+def mail_act_by_hand(*, message: Message, kind: str, by) -> MailAction:
+    """A person acts on a mail from the desk. Trashed or marked read, it is handled: the
+    escalation about it ends, saying so."""
+    with transaction.atomic():
+        action = mail_action_request(message=message, kind=kind, by=by)
+        if kind in (MailAction.Kind.TRASH, MailAction.Kind.MARK_READ):
+            escalations_resolve(
+                escalations=Escalation.objects.filter(mail=message),
+                reason=f"The mail was handled in the desk ({action.get_kind_display().lower()}).",
+                by=by,
+            )
     return action
 
 

@@ -32,7 +32,16 @@ class DryRunForm(forms.ModelForm):
 
     class Meta:
         model = EmailRule
-        fields = ("order", "name", "is_active", "folders", "action")
+        fields = ("order", "name", "is_active", "folders", "action", "urgency")
+
+    urgency = forms.ChoiceField(
+        choices=EmailRule._meta.get_field("urgency").choices,
+        required=False,
+        help_text="For mail the owner is told about: urgent is texted alone, at once.",
+    )
+
+    def clean_urgency(self):
+        return self.cleaned_data.get("urgency") or "normal"
 
     def clean(self):
         cleaned = super().clean()
@@ -45,7 +54,7 @@ class DryRunForm(forms.ModelForm):
 class EmailRuleAdmin(admin.ModelAdmin):
     form = DryRunForm
     inlines = [RuleConditionInline]
-    list_display = ("order", "name", "is_active", "folders", "action", "updated_at")
+    list_display = ("order", "name", "is_active", "folders", "action", "urgency", "updated_at")
     list_display_links = ("name",)
     list_editable = ("order", "is_active")
     list_filter = ("is_active", "action")
@@ -61,9 +70,8 @@ class EmailRuleAdmin(admin.ModelAdmin):
     def _dry_run(self, request, object_id):
         """The rule as typed in the form (saved or not), tried on the last stored mail."""
         obj = self.get_object(request, object_id) if object_id else None
-        form = forms.modelform_factory(EmailRule, fields=DryRunForm.Meta.fields)(
-            request.POST, instance=obj
-        )
+        matching = [name for name in DryRunForm.Meta.fields if name != "urgency"]
+        form = forms.modelform_factory(EmailRule, fields=matching)(request.POST, instance=obj)
         if not form.is_valid():
             return {"error": "Fix the rule's fields first."}
         rule = form.save(commit=False)

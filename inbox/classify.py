@@ -156,7 +156,7 @@ def record_decisions(decisions, *, by) -> None:
 ACT_FIELDS = (
     "kind", "rule_name", "classified_by", "from_name", "from_address", "subject",
     "content__text", "date", "created_at", "is_seen", "is_history",
-    "mailbox__text_owner_about_history",
+    "mailbox__text_owner_about_history", "rule__urgency",
 )  # fmt: skip
 
 
@@ -168,7 +168,8 @@ def act_on_decisions(*, mailbox=None) -> int:
         decided = decided.filter(mailbox=mailbox)
     acted = 0
     for batch in _claimed_batches(
-        decided, lambda locked: locked.select_related("mailbox", "content").only(*ACT_FIELDS)
+        decided,
+        lambda locked: locked.select_related("mailbox", "content", "rule").only(*ACT_FIELDS),
     ):
         groups: dict[tuple, list[Message]] = defaultdict(list)
         for message in batch:
@@ -200,9 +201,12 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
         )
         by_notify = defaultdict(list)
         for m in messages:
-            by_notify[not m.is_history or m.mailbox.text_owner_about_history].append(m)
-        for notify, mails in by_notify.items():
-            escalations_open_for_mail(mails=mails, notify_owner=notify, by_id=by_id)
+            notify = not m.is_history or m.mailbox.text_owner_about_history
+            by_notify[(notify, m.rule.urgency if m.rule else "normal")].append(m)
+        for (notify, urgency), mails in by_notify.items():
+            escalations_open_for_mail(
+                mails=mails, notify_owner=notify, urgency=urgency, by_id=by_id
+            )
     else:
         handoff.hand_on(kind, messages)
 

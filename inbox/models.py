@@ -133,6 +133,13 @@ class EmailRule(models.Model):
     is_active = models.BooleanField("on", default=True)
     folders = models.CharField(max_length=5, choices=Folders.choices, default=Folders.BOTH)
     action = models.CharField(max_length=14, choices=MailKind.choices)
+    # For "Tell the owner": urgent mail is texted alone at once, normal mail may share a digest.
+    urgency = models.CharField(
+        max_length=6,
+        choices=[("urgent", "Urgent"), ("normal", "Normal")],
+        default="normal",
+        help_text="For mail the owner is told about: urgent is texted alone, at once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

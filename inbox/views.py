@@ -77,7 +77,7 @@ def mail_act(request, pk: int):
         messages.error(request, "Choose an action.")
         return redirect("mail-detail", pk=pk)
     try:
-        action = actions.mail_action_request(
+        action = actions.mail_act_by_hand(
             message=message, kind=form.cleaned_data["kind"], by=request.user
         )
     except ValidationError as exc:

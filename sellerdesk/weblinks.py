@@ -16,7 +16,8 @@ _TLD = r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
 _LOCAL = r"\w.!#$%&'*+/=?^`{|}~-"
 # Each pattern starts only where a run of its characters starts (the look-behinds), so a
 # long run in a hostile mail is tried once, not from each of its characters: linear time.
-_CHAIN_START = rf"(?<![\w-])(?<![\w-]{_DOT})"
+# A hyphen starts a run too unless a word character is before it: "-0.aa" is a link.
+_CHAIN_START = rf"(?<!\w)(?<!\w-)(?<![\w-]{_DOT})"
 
 EMAIL = re.compile(rf"(?<![{_LOCAL}])[{_LOCAL}]+{_AT}(?:{_LABEL}{_DOT})+{_TLD}\b", re.IGNORECASE)
 LINK = re.compile(

@@ -80,6 +80,7 @@ def seed_rules(db):
     if not EmailRule.objects.exists():
         importlib.import_module("inbox.migrations.0002_seed_rules").install(apps, None)
         importlib.import_module("inbox.migrations.0011_buyer_rule_exact_relay").tighten(apps, None)
+        importlib.import_module("inbox.migrations.0013_seed_urgent_amazon_rule").install(apps, None)
 
 
 @pytest.fixture

@@ -139,3 +139,30 @@ def test_every_form_post_needs_the_csrf_token(admin_user):
         if response.status_code != 403 or b"CSRF" not in response.content:
             allowed[name] = response.status_code
     assert not allowed, f"POST without a CSRF token was not refused: {allowed}"
+
+
+def test_no_page_for_the_assistant_shows_a_working_owner_link(client, assistant, twilio):
+    """The owner's links answer as the owner without logging in: the assistant's outbox and
+    escalation pages show the texts with the token taken out."""
+    import re
+
+    from escalations.chase import notify_due
+    from escalations.delivery import deliver_due
+    from escalations.services import escalation_open
+
+    escalation = escalation_open(about="draft", summary="Approve a reply to Ann", draft="Hi Ann.")
+    notify_due()
+    deliver_due()
+    [sent] = [m["body"] for m in twilio.accepted]
+    token = re.search(r"/o/([\w.\-]+)/", sent)[1]
+    client.force_login(assistant)
+    pages = [reverse("outbox"), reverse("escalation-list"), reverse("home"),
+             reverse("escalation-detail", kwargs={"pk": escalation.pk})]  # fmt: skip
+    for page in pages:
+        html = client.get(page, follow=True).content.decode()
+        assert token not in html, page
+        for shown in re.findall(r"/o/([\w.\-]+)/", html):
+            client.logout()
+            assert client.get(f"/o/{shown}/").status_code in (302, 404), (page, shown)
+            client.force_login(assistant)
+    assert "owner&#x27;s link" in client.get(reverse("outbox")).content.decode()

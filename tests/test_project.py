@@ -3,6 +3,7 @@ and `rundesk` serves the desk with its worker."""
 
 import contextlib
 import hashlib
+import html
 import io
 import os
 import re
@@ -168,19 +169,28 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         # The demo mailbox was served by a local Dovecot and synced before the desk opened.
         mail = session.get(f"http://127.0.0.1:{port}/mail/?folder=spam", timeout=5).text
         assert "Marcus Lee - Amazon Marketplace" in mail
-        # The unknown samples are escalated and texted to the outbox; a text's link opens
-        # the owner's page without logging in.
+        # The unknown samples are escalated and texted to the outbox: Amazon's account-level
+        # mail alone (urgent), the rest in one digest naming its items. The assistant sees
+        # the texts with the owner's link masked; the owner logs in to answer.
         escalations = session.get(f"http://127.0.0.1:{port}/escalations/", timeout=5).text
         assert "A-to-z Guarantee" in escalations and "Lin Wei" in escalations
         outbox = session.get(f"http://127.0.0.1:{port}/escalations/outbox/", timeout=5).text
-        links = re.findall(rf'href="(http://127\.0\.0\.1:{port}/o/[^"]+)"', outbox)
-        assert links, outbox
+        texts = [html.unescape(t) for t in re.findall(r'<span class="sms">(.*?)</span>', outbox)]
+        assert any("A-to-z" in t and "items need you" not in t for t in texts), texts
+        assert any(re.search(r"\d items need you: \S.*: ", t) for t in texts), texts
+        assert not re.findall(r"/o/[\w\-]{12}/", outbox), "a working owner link is shown"
         # No SMS provider is set: the texts are kept, and nothing claims they were sent.
         assert "Kept: no SMS provider set" in outbox
         assert not re.search(r"<td>(Sent|Delivered)\b", outbox), outbox
-        owner_page = requests.get(links[0], timeout=5)
-        assert owner_page.status_code == 200 and "Waiting for you" in owner_page.text
-        assert "Send answer" in owner_page.text
+        owner = requests.Session()
+        login = owner.get(f"http://127.0.0.1:{port}/login/", timeout=5)
+        owner_page = owner.post(
+            f"http://127.0.0.1:{port}/login/",
+            data={"username": "owner@demo.test", "password": "sellerdesk-demo",
+                  "csrfmiddlewaretoken": owner.cookies["csrftoken"]},
+            headers={"Referer": login.url}, timeout=5,
+        )  # fmt: skip
+        assert owner_page.status_code == 200 and "Send answer" in owner_page.text
         # Buyers wait with live clocks; the composer offers templates and earlier answers.
         buyers = session.get(f"http://127.0.0.1:{port}/buyers/", timeout=5).text
         assert "Jennifer Walsh" in buyers and " left" in buyers and "overdue by" in buyers

@@ -116,19 +116,40 @@ def test_with_smtp_down_the_send_fails_visibly_the_mail_stays_and_a_retry_succee
     assert mail.subject in folder_subjects(mailbox, "Trash")
 
 
+def test_ask_the_owner_proposes_a_summary_in_plain_words_for_a_japanese_question(
+    client, assistant, samples, smtp
+):
+    """Japanese transliterated means nothing to the owner: the proposed summary says what it
+    is instead, and the assistant sees it before anything is sent."""
+    conversation = Conversation.objects.get(order_id="503-1209934-7716251")
+    client.force_login(assistant)
+    page = client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+    assert page.context["summary"] == (
+        "Japanese-language question from a buyer, order 503-1209934-7716251"
+    )
+    assert "Japanese-language question" in page.content.decode()
+    assert not smtp.received and not Escalation.objects.filter(conversation=conversation)
+
+
 def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
     client, assistant, samples, mailbox, smtp, twilio, run_tasks_inline
 ):
     conversation = Conversation.objects.get(order_id="302-7781120-6639125")
     mail = conversation.messages.get().message
     client.force_login(assistant)
+    page = client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+    assert not smtp.received  # first the summary, for the assistant to edit
+    summary = page.context["summary"]
+    assert summary.startswith("Buyer ") and "302-7781120-6639125" in summary
     with run_tasks_inline():
-        client.post(reverse("buyer-send", args=[conversation.pk]), {"action": "ask_owner"})
+        client.post(reverse("buyer-send", args=[conversation.pk]),
+                    {"action": "ask_owner", "summary": "Hans: press arrived broken, send a new one?"})  # fmt: skip
     [holding] = smtp.received
     text = holding.message.get_content()
     assert "Maria Santos" in text and "Vorgesetzten" in text  # the German holding reply
     escalation = Escalation.objects.get(conversation=conversation)
     assert escalation.about == "buyer_question" and "beschädigt" in escalation.details
+    assert escalation.summary == "Hans: press arrived broken, send a new one?"
     notify_due()
     deliver_due()
     assert any(f"#{escalation.reference}" in m["body"] for m in twilio.accepted)
@@ -138,16 +159,21 @@ def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
 
     escalation_answer(escalation=escalation, kind="text", via="text",
                       text="Send a new press today, no need to return the broken one.")  # fmt: skip
-    conversation.refresh_from_db()
-    assert "Send a new press today" in conversation.draft
     page = client.get(reverse("buyer-conversation", args=[conversation.pk]))
     assert "Send a new press today" in page.content.decode()
+    framed = page.context["framed_answer"]
+    assert framed.startswith("Hallo") and "Send a new press today" in framed  # German frame
     with run_tasks_inline():
         client.post(reverse("buyer-send", args=[conversation.pk]),
-                    {"action": "send", "body": conversation.draft})  # fmt: skip
+                    {"action": "send", "body": framed})  # fmt: skip
     assert len(smtp.received) == 2
     assert "Send a new press today" in smtp.received[1].message.get_content()
     assert mail.subject in folder_subjects(mailbox, "Trash")
+    escalation.refresh_from_db()
+    assert (
+        escalation.state == "resolved"
+        and "accepted by the mail server" in escalation.resolved_reason
+    )
 
 
 def test_owner_approves_a_draft_on_the_phone_and_it_is_sent(client, assistant, owner,

@@ -12,10 +12,9 @@ from twilio.request_validator import RequestValidator
 
 from escalations.chase import notify_due
 from escalations.delivery import deliver_due
-from escalations.links import owner_link
 from escalations.models import Escalation, InboundText, Notification
 from escalations.services import escalation_close, escalation_open
-from tests.escalations.fixtures import AUTH_TOKEN, OWNER_PHONE, assert_good_text
+from tests.escalations.fixtures import AUTH_TOKEN, OWNER_PHONE, assert_good_text, signed_link
 
 pytestmark = pytest.mark.django_db
 
@@ -52,17 +51,17 @@ def test_the_link_in_a_text_opens_that_escalation_without_logging_in(client, twi
 def test_the_link_answers_only_its_own_escalation(client, assistant):
     mine = escalation_open(about="note", summary="Mine")
     other = escalation_open(about="note", summary="Other")
-    page = client.post(path_of(owner_link("e", mine.pk)),
+    page = client.post(path_of(signed_link("e", mine.pk)),
                        {"escalation": other.pk, "action": "answer", "text": "x"})  # fmt: skip
     assert page.status_code == 302
     other.refresh_from_db()
     assert other.state == "open"
-    assert "Other" not in client.get(path_of(owner_link("e", mine.pk))).content.decode()
+    assert "Other" not in client.get(path_of(signed_link("e", mine.pk))).content.decode()
 
 
 def test_an_expired_link_asks_to_log_in(client, assistant, settings):
     escalation = escalation_open(about="note", summary="Old one")
-    link = owner_link("e", escalation.pk)
+    link = signed_link("e", escalation.pk)
     with time_machine.travel(timezone.now() + timedelta(days=settings.OWNER_LINK_DAYS, hours=1)):
         page = client.get(path_of(link))
     assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
@@ -71,13 +70,13 @@ def test_an_expired_link_asks_to_log_in(client, assistant, settings):
 def test_a_link_to_a_closed_escalation_asks_to_log_in(client, assistant):
     escalation = escalation_open(about="note", summary="Done")
     escalation_close(escalation=escalation, by=assistant)
-    page = client.get(path_of(owner_link("e", escalation.pk)))
+    page = client.get(path_of(signed_link("e", escalation.pk)))
     assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
 
 
 def test_a_forged_link_is_not_found(client, assistant):
     escalation = escalation_open(about="note", summary="Secret")
-    token = path_of(owner_link("e", escalation.pk)).split("/")[2]
+    token = path_of(signed_link("e", escalation.pk)).split("/")[2]
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.get(f"/o/{forged}/").status_code == 404
 
@@ -227,3 +226,18 @@ def test_a_delivery_report_marks_the_text_delivered_and_bad_ones_are_refused(cli
     assert client.post("/sms/status", params).status_code == 403
     assert signed_post(client, params, url=url, path="/sms/status").status_code == 204
     assert Notification.objects.get().state == Notification.State.DELIVERED
+
+
+def test_a_second_answer_claims_nothing_and_changes_nothing(client, owner):
+    """The answer claims the escalation (open -> answered) with one conditional UPDATE: a
+    replayed post, logged in or through the link, finds nothing to claim."""
+    escalation = escalation_open(about="draft", summary="Reply to Bo", draft="Hi Bo.")
+    client.force_login(owner)
+    post = {"escalation": escalation.pk, "action": "approve", "text": "Hi Bo, edited."}
+    client.post(reverse("owner-home"), post)
+    client.post(reverse("owner-home"), {**post, "text": "Hi Bo, a second edit."})
+    client.logout()
+    client.post(path_of(signed_link("e", escalation.pk)), {**post, "text": "Third."})
+    escalation.refresh_from_db()
+    assert (escalation.answer_kind, escalation.answer) == ("edited", "Hi Bo, edited.")
+    assert escalation.draft == "Hi Bo."

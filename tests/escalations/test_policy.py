@@ -10,12 +10,11 @@ import time_machine
 
 from escalations.chase import notify_due
 from escalations.delivery import deliver_due
-from escalations.links import owner_link
 from escalations.models import Escalation, EscalationPolicy, Notification
 from escalations.services import escalation_answer, escalation_open
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
-from tests.escalations.fixtures import OWNER_PHONE, assert_good_text
+from tests.escalations.fixtures import OWNER_PHONE, assert_good_text, signed_link
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +155,7 @@ def test_a_digest_link_in_a_text_sent_before_still_opens_its_escalations(twilio,
                   for n in range(3)]  # fmt: skip
         sweep()
         digest = Notification.objects.get(channel=Notification.Channel.SMS)
-        page = client.get(urlsplit(owner_link("n", digest.pk)).path)
+        page = client.get(urlsplit(signed_link("n", digest.pk)).path)
     for escalation in opened:
         assert escalation.summary in page.content.decode()
 

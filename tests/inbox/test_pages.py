@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from escalations.models import Escalation
 from inbox.models import Attachment, MailAction, Message, MessageContent
 from inbox.sync import mailbox_sync
 from tests.inbox.conftest import load_samples, make_mail
@@ -87,6 +88,11 @@ def test_trash_from_the_page_is_recorded_then_undone(
         client.post(reverse("mail-act", args=[message.pk]), {"kind": "trash"})
     action = MailAction.objects.get()
     assert (action.state, action.requested_by) == (MailAction.State.DONE, assistant)
+    # A mail handled ends its own escalation, saying why.
+    for escalation in Escalation.objects.filter(mail=message):
+        assert (
+            escalation.state == "resolved" and "handled in the desk" in escalation.resolved_reason
+        )
     page = client.get(reverse("mail-detail", args=[message.pk])).content.decode()
     assert "Move to Trash" in page and "Maria Santos" in page and "Undo" in page
     with run_tasks_inline():
