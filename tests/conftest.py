@@ -88,12 +88,13 @@ def seed_reply_templates(db):
     test flushed them (as `seed_rules` does for the rules)."""
     import importlib
 
-    from django.apps import apps
+    from buyers.models import ReplyTemplate
 
-    from inbox.models import ReplyTemplate
-
+    seed = importlib.import_module("inbox.migrations.0007_seed_reply_templates")
     if not ReplyTemplate.objects.exists():
-        importlib.import_module("inbox.migrations.0007_seed_reply_templates").install(apps, None)
+        for order, (name, purpose, language, body) in enumerate(seed.TEMPLATES):
+            ReplyTemplate.objects.create(name=name, purpose=purpose, language=language,
+                                         body=body, order=(order + 1) * 10)  # fmt: skip
 
 
 @pytest.fixture
