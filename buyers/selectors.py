@@ -1,13 +1,18 @@
 """Reads on the reply queue, for pages and for other apps."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from buyers.models import Conversation, ReplyTemplate
+from escalations.models import Escalation
 
 
 def conversation_queue(*, state: str = "waiting"):
+    owner_asked = Escalation.objects.filter(
+        conversation=OuterRef("pk"), state=Escalation.State.OPEN
+    )
     conversations = Conversation.objects.annotate(
-        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True))
+        waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True)),
+        owner_waits=Exists(owner_asked),
     )
     if state == "waiting":
         return conversations.filter(state=Conversation.State.WAITING).order_by("due_at", "pk")

@@ -72,9 +72,14 @@ def log_in(page, live_server, email: str, password: str = "pass-for-tests-9") ->
 
 def pull_demo_amazon(settings, *, bad=("lateShipmentRate",)) -> None:
     """The SP-API stand-in's orders and health report, pulled as the worker would."""
+    from sp_api.auth import access_token_client
+
     from dashboard.services import pull_all_accounts
     from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
 
+    # sp_api keeps access tokens for the process: one from an earlier test's stand-in is
+    # refused by this one.
+    access_token_client.cache.clear()
     with SpApiStandIn() as standin:
         standin.orders = [make_order(n, ship_by_hours=h) for n, h in enumerate([-5, 3, 20])]
         standin.report_document = health_report(bad=bad)
