@@ -22,5 +22,7 @@ def composer_inserts(*, conversation: Conversation, assistant, suggestions: list
             assistant_name=signature,
         )
         templates.append({"name": template.name, "insert": frame(text)})
-    answers = [{**s, "insert": frame(s["answer"])} for s in suggestions]
+    answers = [
+        {**s, "bare": unframed(s["answer"]), "insert": frame(s["answer"])} for s in suggestions
+    ]
     return {"templates": templates, "suggestions": answers}

@@ -104,3 +104,12 @@ def axe_violations(page) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def readme_screenshot(page, name: str) -> None:
+    """A picture for the README (docs/<name>.png), taken as the test sees the page."""
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from amazon.models import Order, SellerAccount
 from dashboard.models import AmazonSnapshot
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, readme_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,6 +80,7 @@ def test_thirty_days_read_as_people_read_them(page, live_server, assistant):
     expect(svg.locator("text.value")).to_contain_text(["4.4"])
     unshipped = charts.filter(has_text="Unshipped orders").locator("svg")
     expect(unshipped.locator("text.value").first).to_be_visible()
+    readme_screenshot(page, "amazon")
 
 
 def test_one_day_of_figures_shows_an_honest_empty_chart(page, live_server, assistant):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from buyers.models import Conversation
 from buyers.services import conversation_reply_send
 from inbox.sync import mailbox_sync
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, readme_screenshot
 from tests.inbox.conftest import load_samples, make_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,6 +67,11 @@ def test_typed_text_survives_inserting_a_template_and_an_earlier_answer(
     assert text.index("neighbour") < text.index("Hello Tom Ruiz,")
     assert text.count("Best regards,") == 1 and text.count("Hello Tom Ruiz,") == 1
     assert page.evaluate("window.loadedOnce") is True
+
+    composer.fill("")
+    page.get_by_role("button", name="Delivered but not found").click()
+    composer.evaluate("a => { a.rows = 14; a.scrollTop = 0; }")
+    readme_screenshot(page, "conversation")
 
 
 def test_a_draft_survives_a_reload_and_is_dropped_once_sent(page, live_server, assistant, tom):
