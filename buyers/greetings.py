@@ -48,3 +48,37 @@ def framed(text: str, *, language: str, buyer_name: str = "", signature: str = "
     if not signed:
         parts.append(closing)
     return "\n\n".join(p for p in parts if p)
+
+
+# Openers and closings a stored reply may carry besides the frames above.
+_OPENERS = {"hi", "dear", "guten tag", "sehr geehrte", "sehr geehrter", "bonjour", "hola"}
+_CLOSINGS = {"kind regards,", "regards,", "thanks,", "thank you,", "viele grüße"}
+
+
+def _is_greeting(line: str) -> bool:
+    line = line.strip()
+    if not line or len(line) > 60:
+        return False
+    if line in NAMELESS.values():
+        return True
+    openers = _OPENERS | {
+        hello.split("{name}")[0].strip().casefold() for hello, _ in FRAMES.values()
+    }
+    word = line.casefold()
+    if any(o and word.startswith(o) and line[-1] in ",:!" for o in openers):
+        return True
+    return line.endswith(" 様")
+
+
+def unframed(text: str) -> str:
+    """`text` without the greeting it opens with and the sign-off it closes with (and the
+    name under it): an earlier reply to another buyer, ready to be framed for this one."""
+    lines = (text or "").strip().splitlines()
+    if lines and _is_greeting(lines[0]):
+        lines = lines[1:]
+    closings = _CLOSINGS | {closing.casefold() for _, closing in FRAMES.values()}
+    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        if lines[i].strip().casefold() in closings:
+            lines = lines[:i]
+            break
+    return "\n".join(lines).strip()

@@ -23,6 +23,9 @@ def conversation_queue(*, state: str = "waiting"):
     conversations = Conversation.objects.annotate(
         waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True)),
         owner_answered=_owner_answered(),
+        owner_waits=Exists(
+            Escalation.objects.filter(conversation=OuterRef("pk"), state=Escalation.State.OPEN)
+        ),
     )
     if state == "waiting":
         return conversations.filter(

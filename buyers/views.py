@@ -9,10 +9,11 @@ from django.views.decorators.http import require_POST
 
 from buyers import replies
 from buyers import services as service
+from buyers.composer import composer_inserts
 from buyers.forms import BuyerReplyForm, NoResponseForm
-from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
+from buyers.models import BuyerMessage, Conversation, Reply
 from buyers.order_cards import order_context
-from buyers.selectors import conversation_history, conversation_queue, reply_templates_for
+from buyers.selectors import conversation_history, conversation_queue
 from buyers.suggestions import suggestions_for
 from escalations.forms import MailReplyForm
 from escalations.models import Escalation
@@ -30,33 +31,10 @@ def queue(request):
                                       "state": state, "now": timezone.now()})  # fmt: skip
 
 
-def _composer_text(request, conversation) -> str:
-    if "template" in request.GET:
-        found = (
-            ReplyTemplate.objects.filter(pk=request.GET["template"]).first()
-            if request.GET["template"].isdigit()
-            else None
-        )
-        if found:
-            return found.render(
-                buyer_name=conversation.buyer_name,
-                order_id=conversation.order_id,
-                assistant_name=request.user.full_name,
-            )
-    return conversation.draft
-
-
 @role_required(Role.ASSISTANT)
 def conversation(request, pk: int):
     item = get_object_or_404(Conversation, pk=pk)
-    suggestions = suggestions_for(conversation=item)
-    body = _composer_text(request, item)
-    if request.GET.get("suggestion", "").isdigit():
-        n = int(request.GET["suggestion"])
-        if n < len(suggestions):
-            body = suggestions[n]["answer"]
-    form = BuyerReplyForm(initial={"body": body})
-    return _render(request, item, form, suggestions)
+    return _render(request, item, BuyerReplyForm(initial={"body": item.draft}))
 
 
 def _render(request, item, form, suggestions=None, status=200):
@@ -73,8 +51,9 @@ def _render(request, item, form, suggestions=None, status=200):
         "conversation": item,
         "history": conversation_history(conversation=item),
         "form": form,
-        "templates": reply_templates_for(conversation=item),
-        "suggestions": suggestions,
+        "inserts": composer_inserts(
+            conversation=item, assistant=request.user, suggestions=suggestions
+        ),
         "no_response_form": NoResponseForm(),
         "now": timezone.now(),
         **order_context(conversation=item),

@@ -27,6 +27,17 @@ def latest_snapshots() -> list[AmazonSnapshot]:
     )
 
 
+def health_rows(snapshot: AmazonSnapshot) -> list[dict]:
+    """The health table's rows: every metric, then every failing area the snapshot names
+    that no metric shows (the Account Health Rating, the account's status)."""
+    rows = [dict(m) for m in snapshot.metrics]
+    shown = {m.get("name") for m in rows}
+    rows += [
+        {"name": area, "status": "BAD"} for area in snapshot.failing_areas if area not in shown
+    ]
+    return rows
+
+
 def amazon_summary(*, with_orders: bool = False) -> dict:
     """What the checklist says about Amazon: unshipped (and late) orders, the worst
     performance, its failing areas, when it was last pulled. The orders are the table's
@@ -43,6 +54,7 @@ def amazon_summary(*, with_orders: bool = False) -> dict:
                  else "due soon" if o.ship_by - now < warn else "")
                 for o in unshipped_orders(account_id=s.account_id, marketplace=s.marketplace)
             ]  # fmt: skip
+            s.rows = health_rows(s)
     order = {"Good": 0, "Fair": 1, "Poor": 2}
     judged = [s for s in snapshots if s.performance]
     worst = max(judged, key=lambda s: order[s.performance]) if judged else None

@@ -1,5 +1,6 @@
 """Small charts of the last 30 days, drawn on the server as SVG (no chart library)."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,7 +11,26 @@ from django.utils import timezone
 from buyers.models import BuyerMessage
 from dashboard.models import AmazonSnapshot
 
-WIDTH, HEIGHT, PAD = 300, 80, 4
+# The drawing: a plot area inside margins for the y axis's labels (left) and the days (below).
+WIDTH, HEIGHT = 340, 170
+LEFT, RIGHT, TOP, BOTTOM = 44, 14, 16, 30
+MIN_DAYS = 2  # one day is a dot, not a trend: the chart waits for a second
+
+
+def _nice_top(value: float) -> float:
+    """A round number at or above `value` for the y axis's top (1, 2, 2.5, 5, 10 x 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _label(value: float) -> str:
+    text = f"{value:.1f}"
+    return text.rstrip("0").rstrip(".")
 
 
 @dataclass
@@ -25,22 +45,64 @@ class Chart:
         return self.points[-1][1] if self.points else None
 
     @property
+    def ready(self) -> bool:
+        return len(self.points) >= MIN_DAYS
+
+    @property
+    def top(self) -> float:
+        return _nice_top(max([v for _, v in self.points] + [self.target or 0]))
+
+    def _x(self, i: int) -> float:
+        step = (WIDTH - LEFT - RIGHT) / max(1, len(self.points) - 1)
+        return LEFT + i * step
+
+    def _y(self, value: float) -> float:
+        return TOP + (1 - value / self.top) * (HEIGHT - TOP - BOTTOM)
+
+    @property
     def polyline(self) -> str:
-        if not self.points:
-            return ""
-        top = max([v for _, v in self.points] + [self.target or 0]) or 1
-        step = (WIDTH - 2 * PAD) / max(1, len(self.points) - 1)
         return " ".join(
-            f"{PAD + i * step:.1f},{HEIGHT - PAD - (v / top) * (HEIGHT - 2 * PAD):.1f}"
-            for i, (_, v) in enumerate(self.points)
+            f"{self._x(i):.1f},{self._y(v):.1f}" for i, (_, v) in enumerate(self.points)
         )
 
     @property
+    def dots(self) -> list[dict]:
+        return [{"x": round(self._x(i), 1), "y": round(self._y(v), 1), "day": d, "value": v}
+                for i, (d, v) in enumerate(self.points)]  # fmt: skip
+
+    @property
+    def y_ticks(self) -> list[dict]:
+        return [{"y": round(self._y(self.top * f), 1), "label": _label(self.top * f)}
+                for f in (0, 0.5, 1)]  # fmt: skip
+
+    @property
+    def x_ticks(self) -> list[dict]:
+        """The first, middle and last days under the axis."""
+        n = len(self.points)
+        picks = sorted({0, (n - 1) // 2, n - 1}) if n else []
+        return [{"x": round(self._x(i), 1), "day": self.points[i][0]} for i in picks]
+
+    @property
+    def values(self) -> list[dict]:
+        """The figures written on the chart: the last day's, and the highest if elsewhere."""
+        if not self.points:
+            return []
+        dots = self.dots
+        marked = [dots[-1]]
+        high = max(dots, key=lambda d: d["value"])
+        if high is not dots[-1] and high["value"] != dots[-1]["value"]:
+            marked.insert(0, high)
+        return [{**d, "label": _label(d["value"]), "ty": max(TOP - 4, d["y"] - 6)}
+                for d in marked]  # fmt: skip
+
+    @property
     def target_y(self) -> float | None:
-        if self.target is None or not self.points:
-            return None
-        top = max([v for _, v in self.points] + [self.target]) or 1
-        return HEIGHT - PAD - (self.target / top) * (HEIGHT - 2 * PAD)
+        return None if self.target is None or not self.points else round(self._y(self.target), 1)
+
+    @property
+    def geometry(self) -> dict:
+        return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
+                "top": TOP, "bottom": HEIGHT - BOTTOM, "below": HEIGHT - BOTTOM + 16}  # fmt: skip
 
 
 def trends(*, days: int = 30) -> list[Chart]:

@@ -15,9 +15,12 @@ from inbox.models import (
 from inbox.rules import RuleError, RuleSet
 
 
-class RuleConditionInline(admin.TabularInline):
+class RuleConditionInline(admin.StackedInline):
+    """Stacked, two lines a condition: every input keeps its label, and the rule's page fits
+    1280 px (the tabular inline ran past it)."""
+
     model = RuleCondition
-    fields = ("field", "header", "operator", "value", "case_sensitive")
+    fields = (("field", "header", "operator"), ("value", "case_sensitive"))
     extra = 0
     min_num = 1
 
@@ -46,7 +49,7 @@ class DryRunForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.data.get("_dryrun"):
-            raise forms.ValidationError("Dry run: nothing was saved. The result is below.")
+            raise forms.ValidationError("Dry run: nothing was saved.")
         return cleaned
 
 
@@ -65,6 +68,10 @@ class EmailRuleAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         if request.method == "POST" and "_dryrun" in request.POST:
             extra_context["dry_run"] = self._dry_run(request, object_id)
+            if "error" not in extra_context["dry_run"]:
+                # Refusing to save is how the dry run keeps the form as typed, not an
+                # error: the result shows at the top, without the red note.
+                extra_context["errors"] = []
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _dry_run(self, request, object_id):

@@ -68,3 +68,48 @@ def log_in(page, live_server, email: str, password: str = "pass-for-tests-9") ->
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def pull_demo_amazon(settings, *, bad=("lateShipmentRate",)) -> None:
+    """The SP-API stand-in's orders and health report, pulled as the worker would."""
+    from sp_api.auth import access_token_client
+
+    from dashboard.services import pull_all_accounts
+    from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
+
+    # sp_api keeps access tokens for the process: one from an earlier test's stand-in is
+    # refused by this one.
+    access_token_client.cache.clear()
+    with SpApiStandIn() as standin:
+        standin.orders = [make_order(n, ship_by_hours=h) for n, h in enumerate([-5, 3, 20])]
+        standin.report_document = health_report(bad=bad)
+        settings.SPAPI_ENDPOINT = standin.base_url
+        settings.SPAPI_TOKEN_URL = standin.base_url + "/auth/o2/token"
+        settings.SPAPI_REFRESH_TOKEN = standin.refresh_token
+        settings.SPAPI_LWA_APP_ID = standin.client_id
+        settings.SPAPI_LWA_CLIENT_SECRET = standin.client_secret
+        settings.SPAPI_POLL_SECONDS = 0.01
+        pull_all_accounts()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it stands."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def readme_screenshot(page, name: str) -> None:
+    """A picture for the README (docs/<name>.png), taken as the test sees the page."""
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)

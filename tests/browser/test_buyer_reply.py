@@ -34,7 +34,7 @@ def test_assistant_answers_a_buyer_from_the_queue(
     row.get_by_role("link", name="Jennifer Walsh").click()
     expect(page.get_by_text("can't find it")).to_be_visible()
 
-    page.get_by_role("link", name="Delivered but not found").click()
+    page.get_by_role("button", name="Delivered but not found").click()
     composer = page.get_by_label("Your reply to Jennifer Walsh")
     expect(composer).to_have_value(re.compile(r"Hello Jennifer Walsh,.*114-3941689-8772232", re.S))
     composer.fill(composer.input_value() + "\n(I asked the carrier too.)")

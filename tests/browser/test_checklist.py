@@ -12,7 +12,7 @@ from buyers.models import Conversation
 from escalations.services import escalation_open
 from inbox.models import Mailbox
 from inbox.sync import mailbox_sync
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, pull_demo_amazon
 from tests.inbox.conftest import load_samples
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -89,10 +89,8 @@ def test_readme_screenshot_of_the_checklist(
 ):
     """The demo's data (the sample mail, the SP-API stand-in's orders and report), the
     worker running: the picture in the README."""
-    from dashboard.services import pull_all_accounts
     from escalations.chase import notify_due
     from escalations.delivery import deliver_due
-    from sellerdesk.devservers.spapi import SpApiStandIn, health_report, make_order
     from sellerdesk.models import WorkerBeat
 
     load_samples(mailbox)
@@ -100,16 +98,7 @@ def test_readme_screenshot_of_the_checklist(
     mailbox_sync(mailbox=desk_mailbox)
     notify_due()
     deliver_due()
-    with SpApiStandIn() as standin:
-        standin.orders = [make_order(n, ship_by_hours=h) for n, h in enumerate([-5, 3, 20])]
-        standin.report_document = health_report(bad=("lateShipmentRate",))
-        settings.SPAPI_ENDPOINT = standin.base_url
-        settings.SPAPI_TOKEN_URL = standin.base_url + "/auth/o2/token"
-        settings.SPAPI_REFRESH_TOKEN = standin.refresh_token
-        settings.SPAPI_LWA_APP_ID = standin.client_id
-        settings.SPAPI_LWA_CLIENT_SECRET = standin.client_secret
-        settings.SPAPI_POLL_SECONDS = 0.01
-        pull_all_accounts()
+    pull_demo_amazon(settings)
     WorkerBeat.objects.update_or_create(name="scheduler", defaults={"seen_at": timezone.now()})
     log_in(page, live_server, assistant.email)
     expect(page.locator('[data-item="performance"]')).to_contain_text("Fair")

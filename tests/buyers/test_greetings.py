@@ -34,3 +34,16 @@ def test_framing_twice_changes_nothing(text, language, name):
     once = framed(text, language=language, buyer_name=name, signature="Kitchen Co")
     assert framed(once, language=language, buyer_name=name, signature="Kitchen Co") == once
     assert text.strip() in once
+
+
+def test_an_earlier_reply_loses_its_own_frame_before_it_is_framed_again():
+    from buyers.greetings import unframed
+
+    earlier = "Hello Jennifer Walsh,\n\nIt is often with a neighbour.\n\nBest regards,\nAnna"
+    assert unframed(earlier) == "It is often with a neighbour."
+    german = "Guten Tag Ann,\n\nes tut mir leid.\n\nMit freundlichen Grüßen\nBob"
+    assert unframed(german) == "es tut mir leid."
+    assert framed(unframed(earlier), language="de", buyer_name="Max", signature="Anna") == (
+        "Hallo Max,\n\nIt is often with a neighbour.\n\nMit freundlichen Grüßen\nAnna"
+    )
+    assert unframed("No frame at all.") == "No frame at all."

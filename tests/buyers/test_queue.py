@@ -7,13 +7,14 @@ from email.utils import parsedate_to_datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from buyers.models import Conversation, Reply
 from buyers.services import conversations_check_clock
 from escalations.chase import notify_due
 from escalations.delivery import deliver_due
 from escalations.models import Escalation
-from escalations.services import escalation_answer
+from escalations.services import escalation_answer, escalation_open
 from inbox.models import Message
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers import free_port
@@ -327,3 +328,17 @@ def test_the_queue_puts_the_most_urgent_first_and_marks_overdue(client, assistan
 
 def test_unknown_charset_buyer_mail_is_still_filed(samples):
     assert not Message.objects.filter(kind="buyer_message", buyer__isnull=True).exists()
+
+
+def test_the_queue_shows_which_conversations_wait_on_the_owner(client, assistant, db):
+    asked = Conversation.objects.create(relay_address="w1@marketplace.amazon.com",
+                                        order_id="111-1", buyer_name="Ann",
+                                        due_at=timezone.now() + timedelta(hours=5))  # fmt: skip
+    Conversation.objects.create(relay_address="w2@marketplace.amazon.com", order_id="111-2",
+                                buyer_name="Bo", due_at=timezone.now() + timedelta(hours=6))  # fmt: skip
+    escalation_open(about="buyer_question", summary="Ann asks", conversation=asked,
+                    notify_owner=False)  # fmt: skip
+    client.force_login(assistant)
+    page = client.get(reverse("buyer-queue")).content.decode()
+    ann, bo = page.index(">Ann<"), page.index(">Bo<")
+    assert "Waits on the owner" in page[ann:bo] and "Waits on the owner" not in page[bo:]

@@ -134,3 +134,16 @@ def test_a_sync_error_is_shown_on_the_mail_page(client, assistant, mailbox, desk
     client.force_login(assistant)
     page = client.get(reverse("mail-list")).content.decode()
     assert "last error" in page and "refused the login" in page
+
+
+def test_the_mail_list_says_what_was_decided_and_by_which_rule(client, assistant, synced_samples):
+    first, second, third = Message.objects.order_by("pk")[:3]
+    Message.objects.filter(pk=first.pk).update(kind="trash", rule_name="Marketing mail")
+    Message.objects.filter(pk=second.pk).update(kind="escalate", rule_name="",
+                                                classified_by=assistant)  # fmt: skip
+    Message.objects.filter(pk=third.pk).update(kind="", rule_name="", classified_by=None)
+    client.force_login(assistant)
+    page = client.get(reverse("mail-list"), {"folder": "all"}).content.decode()
+    assert 'Trash it</span> <span class="muted">rule “Marketing mail”' in page
+    assert 'Tell the owner, keep it unread</span> <span class="muted">chosen by hand' in page
+    assert "Not decided yet" in page

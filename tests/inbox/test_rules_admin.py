@@ -90,6 +90,10 @@ def test_dry_run_of_an_unsaved_rule_shows_matches_and_saves_nothing(
     page = response.content.decode()
     assert "Dry run: nothing was saved" in page
     assert "would match <strong>1</strong>" in page and "Price increase from January" in page
+    # The result opens the form, in a neutral box, not under Django's red error note.
+    assert "Please correct the error" not in page
+    assert page.index('class="dry-run"') < page.index('id="emailrule_form"') + 400
+    assert page.index('class="dry-run"') < page.index('name="name"')
     assert not EmailRule.objects.filter(name="Supplier mail").exists()
 
 
