@@ -167,3 +167,21 @@ def test_history_mail_is_recorded_but_not_texted(twilio, assistant):
     assert texts(twilio) == []
     escalation.refresh_from_db()
     assert escalation.next_step_at is None
+
+
+def test_the_third_step_is_one_email_and_one_chat_post_listing_every_item_due(
+    twilio, chat_hook, owner_email, assistant
+):
+    with time_machine.travel(START, tick=False) as clock:
+        opened = [escalation_open(about="note", summary=f"Supplier {n} wants an answer.")
+                  for n in range(3)]  # fmt: skip
+        sweep()
+        clock.shift(timedelta(days=2))
+        sweep()
+        clock.shift(timedelta(days=1))
+        sweep()
+    assert len(owner_email.received) == 1 and len(chat_hook.posts) == 1
+    email = owner_email.received[0].message.get_content()
+    for escalation in opened:
+        assert f"#{escalation.reference}" in email
+        assert f"#{escalation.reference}" in chat_hook.posts[0]["text"]
