@@ -208,7 +208,7 @@ def checklist_items(state: dict) -> list[Item]:
         Item(
             "texts",
             "Texts to the owner",
-            "Every text reached the owner.",
+            "Every text to the owner goes out, or its failure is seen.",
             ACTION if failed else DONE,
             f"{failed} text(s) failed."
             if failed

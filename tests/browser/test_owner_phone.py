@@ -26,7 +26,7 @@ def test_the_owner_answers_on_a_phone(phone, live_server, owner, mailbox, desk_m
                     conversation=marcus)  # fmt: skip
     log_in(phone, live_server, owner.email)
     expect(phone.get_by_role("heading", name="Waiting for you")).to_be_visible()
-    expect(phone.get_by_role("button", name="Approve as is")).to_be_visible()
+    expect(phone.get_by_role("button", name="Approve and send")).to_be_visible()
     sideways = phone.evaluate("document.documentElement.scrollWidth - innerWidth")
     assert sideways <= 0
     height = phone.get_by_role("button", name="Send answer").first.bounding_box()["height"]

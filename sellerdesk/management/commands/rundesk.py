@@ -178,7 +178,7 @@ class Command(BaseCommand):
             stop_groups(list(procs.values()))
 
 
-STOP_SECONDS = 4
+STOP_SECONDS = 3
 
 
 def stop_groups(procs: list[subprocess.Popen]) -> None:
