@@ -34,3 +34,24 @@ def test_framing_twice_changes_nothing(text, language, name):
     once = framed(text, language=language, buyer_name=name, signature="Kitchen Co")
     assert framed(once, language=language, buyer_name=name, signature="Kitchen Co") == once
     assert text.strip() in once
+
+
+def test_an_unknown_language_without_a_name_is_greeted_in_english():
+    assert framed("x", language="xx", buyer_name="Buyer") == "Hello,\n\nx\n\nBest regards,"
+
+
+def test_without_a_name_or_signature_the_reply_still_greets_and_signs_off():
+    from buyers.greetings import greeting, sign_off
+
+    assert greeting(language="fr") == "Bonjour,"
+    assert sign_off(language="fr") == "Cordialement,"
+    assert framed("Merci.", language="fr") == "Bonjour,\n\nMerci.\n\nCordialement,"
+
+
+def test_an_empty_reply_is_only_the_greeting_and_sign_off():
+    assert framed(None, language="en", buyer_name="Ann") == "Hello Ann,\n\nBest regards,"
+
+
+def test_a_sign_off_higher_up_in_the_text_still_gets_one_at_the_end():
+    text = "Best regards,\nthe old answer\nline two\nline three"
+    assert framed(text, language="en", buyer_name="Ann").endswith("line three\n\nBest regards,")
