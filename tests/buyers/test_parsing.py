@@ -74,7 +74,6 @@ def test_no_text_is_no_words():
 
 
 @settings(deadline=None)
-@settings(deadline=None)
 @given(st.text(alphabet="abc XYZ?!\n", max_size=60))
 def test_plain_words_are_the_buyers_words(text):
     assert buyer_text(text) == text.strip()
