@@ -108,3 +108,11 @@ def test_a_reply_with_both_gets_both_reasons():
 def test_an_empty_reply_has_no_problem():
     assert reply_problems("") == []
     assert reply_problems(None) == []
+
+
+def test_a_buyer_writing_through_amazon_can_be_replied_to():
+    from buyers.parsing import is_amazon_relay
+
+    assert is_amazon_relay(" a1b2c3@Marketplace.Amazon.co.uk ")
+    assert not is_amazon_relay("a1b2c3@marketplace.amazon.co.uk.attacker.test")
+    assert not is_amazon_relay(None)
