@@ -116,3 +116,8 @@ def test_a_buyer_writing_through_amazon_can_be_replied_to():
     assert is_amazon_relay(" a1b2c3@Marketplace.Amazon.co.uk ")
     assert not is_amazon_relay("a1b2c3@marketplace.amazon.co.uk.attacker.test")
     assert not is_amazon_relay(None)
+
+
+def test_an_order_id_at_the_end_of_what_is_read_is_read_whole():
+    body = "x" * 19_980 + " 302-7781120-6639125" + "9 more"
+    assert order_id("", body) == "302-7781120-6639125"

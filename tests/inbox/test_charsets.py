@@ -66,3 +66,21 @@ def test_a_header_already_in_unicode_is_read_as_it_stands():
 
     msg = email.message_from_string("Subject: Grüße\nFrom: a@b.test\n\nx", policy=forgiving)
     assert (msg["Subject"], msg["From"]) == ("Grüße", "a@b.test")
+
+
+def test_text_in_an_unknown_or_undeclared_charset_is_detected():
+    assert decode(b"caf\xe9", "utf8x") == ("café", False)
+    assert decode(b"caf\xe9", "unknown-8bit") == ("café", True)
+
+
+def test_iso_8859_1_mail_keeps_windows_1252_curly_quotes():
+    assert decode(b"\x93hi\x94", "iso-8859-1") == ("\u201chi\u201d", True)
+
+
+def test_a_folded_header_or_one_in_raw_utf_8_reads_whole():
+    import email
+
+    from inbox.mimepolicy import forgiving
+
+    msg = email.message_from_bytes(b"Subject: a\n b\nFrom: J\xc3\xbcrgen\n\nx", policy=forgiving)
+    assert (msg["Subject"], msg["From"]) == ("a b", "Jürgen")
