@@ -7,7 +7,7 @@ from inbox.charsets import codec_for, decode, detect, header_text, normalise
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [(None, ""), ("  \"'UTF-8'\"  ", "utf-8"), ("'utf-8'", "utf-8"), ("UTF-8'en'", "utf-8"),
+    [(None, ""), ("  \"'UTF-8'\"  ", "utf-8"), ("'utf-8'", "utf-8"), ("UTF-8'en'", "utf-8"), ("utf-8'en'%E2%82%AC", "utf-8"),
      ("utf-8; format=flowed; delsp=yes", "utf-8"), ("X-Mac-Roman", "mac-roman"),
      ("ISO_8859-1", "iso-8859-1"), ("iso-8859_1", "iso-8859-1"), ("UTF_8", "utf-8"),
      ("ks_c_5601-1987", "ks_c_5601-1987")],
