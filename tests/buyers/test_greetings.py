@@ -47,3 +47,24 @@ def test_an_earlier_reply_loses_its_own_frame_before_it_is_framed_again():
         "Hallo Max,\n\nIt is often with a neighbour.\n\nMit freundlichen Grüßen\nAnna"
     )
     assert unframed("No frame at all.") == "No frame at all."
+
+
+def test_an_unknown_language_without_a_name_is_greeted_in_english():
+    assert framed("x", language="xx", buyer_name="Buyer") == "Hello,\n\nx\n\nBest regards,"
+
+
+def test_without_a_name_or_signature_the_reply_still_greets_and_signs_off():
+    from buyers.greetings import greeting, sign_off
+
+    assert greeting(language="fr") == "Bonjour,"
+    assert sign_off(language="fr") == "Cordialement,"
+    assert framed("Merci.", language="fr") == "Bonjour,\n\nMerci.\n\nCordialement,"
+
+
+def test_an_empty_reply_is_only_the_greeting_and_sign_off():
+    assert framed(None, language="en", buyer_name="Ann") == "Hello Ann,\n\nBest regards,"
+
+
+def test_a_sign_off_higher_up_in_the_text_still_gets_one_at_the_end():
+    text = "Best regards,\nthe old answer\nline two\nline three"
+    assert framed(text, language="en", buyer_name="Ann").endswith("line three\n\nBest regards,")
