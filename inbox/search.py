@@ -10,46 +10,59 @@ from django.db.models import QuerySet
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_WORDS, MAX_WORD = 8, 64
+KEYS = {"inbox_message.id", "inbox_buyermessage.message_id"}
 
 
-def search_words(text: str) -> list[str]:
-    return [w[:MAX_WORD] for w in _WORD.findall(text or "")][:MAX_WORDS]
+def search_words(text: str, limit: int = MAX_WORDS) -> list[str]:
+    return [w[:MAX_WORD] for w in _WORD.findall(text or "")][:limit]
 
 
-def ranked(messages: QuerySet, text: str) -> QuerySet:
-    """`messages` narrowed to those matching every word of `text`, best first."""
-    words = search_words(text)
+def ranked(
+    rows: QuerySet,
+    text: str,
+    *,
+    key: str = "inbox_message.id",
+    any_word: bool = False,
+    since_id: int = 0,
+) -> QuerySet:
+    """`rows` narrowed to those whose mail (`key`: the column holding its id) matches every
+    word of `text` by its beginning, best first. `any_word`: whole words, any of them (for
+    likeness rather than finding); `since_id`: only mail from that id on."""
+    if key not in KEYS:
+        raise ValueError(f"not a column holding a mail's id: {key}")
+    words = search_words(text, limit=4 * MAX_WORDS if any_word else MAX_WORDS)
     if not words:
-        return messages.none()
+        return rows.none()
     if connection.vendor == "postgresql":
-        query = " & ".join(f"{w}:*" for w in words)
-        return messages.extra(
+        joiner, suffix = (" | ", "") if any_word else (" & ", ":*")
+        query = joiner.join(f"{w}{suffix}" for w in words)
+        return rows.extra(  # noqa: S610 (the words are parameters, `key` a known column)
             tables=["inbox_message_search"],
             where=[
-                "inbox_message_search.message_id = inbox_message.id",
+                f"inbox_message_search.message_id = {key}",
                 "inbox_message_search.document @@ to_tsquery('simple', %s)",
+                "inbox_message_search.message_id >= %s",
             ],
-            params=[query],
+            params=[query, since_id],
             select={"rank": "ts_rank(inbox_message_search.document, to_tsquery('simple', %s))"},
             select_params=[query],
-            order_by=["-rank", "-id"],
+            order_by=["-rank", f"-{key}"],
         )
     if connection.vendor == "sqlite":
-        query = " ".join(f'"{w}"*' for w in words)
-        return messages.extra(
+        joiner, suffix = (" OR ", "") if any_word else (" ", "*")
+        query = joiner.join(f'"{w}"{suffix}' for w in words)
+        return rows.extra(  # noqa: S610 (the words are parameters, `key` a known column)
             tables=["inbox_message_search"],
             where=[
-                "inbox_message_search.rowid = inbox_message.id",
+                f"inbox_message_search.rowid = {key}",
                 "inbox_message_search MATCH %s",
+                "inbox_message_search.rowid >= %s",
             ],
-            params=[query],
+            params=[query, since_id],
             select={"rank": "inbox_message_search.rank"},
-            order_by=["rank", "-id"],
+            order_by=["rank", f"-{key}"],
         )
-    # Another engine: a scan, slow but right.
-    for word in words:
-        messages = messages.filter(content__text__icontains=word)
-    return messages.order_by("-date", "-id")
+    raise NotImplementedError(f"no full-text search on {connection.vendor}")
 
 
 @dataclass
