@@ -1,9 +1,10 @@
 """Reads on the mailbox, for pages and for other apps."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from inbox.models import Folder, MailAction, Mailbox, Message
+from inbox.models import Attachment, Folder, MailAction, Mailbox, Message
 from inbox.search import SearchPage, ranked, search_words
 
 FOLDER_FILTERS = {
@@ -17,10 +18,18 @@ FOLDER_FILTERS = {
 
 def message_list(*, folder: str = "inbox") -> QuerySet[Message]:
     where = FOLDER_FILTERS.get(folder, FOLDER_FILTERS["inbox"])
+    # Counted per listed mail, not by a GROUP BY over the folder: the page's count of the
+    # folder then reads an index instead of joining every mail to its attachments.
+    attachments = (
+        Attachment.objects.filter(message=OuterRef("pk"))
+        .values("message")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Message.objects.filter(where)
         .select_related("folder", "mailbox")
-        .annotate(attachment_count=Count("attachments"))
+        .annotate(attachment_count=Coalesce(Subquery(attachments), 0, output_field=IntegerField()))
         .order_by("-date", "-id")
     )
 
