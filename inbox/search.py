@@ -10,10 +10,6 @@ from django.db.models import QuerySet
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_WORDS, MAX_WORD = 8, 64
-# A word most mail holds matches most of the mailbox; ranking every match is what would cost.
-# The best are ranked among the newest RANK_WINDOW matches (SQLite: its index walks a word's
-# mail newest first for free).
-RANK_WINDOW = 5000
 KEYS = {"inbox_message.id", "inbox_buyermessage.message_id"}
 
 
@@ -61,10 +57,8 @@ def ranked(
                 f"inbox_message_search.rowid = {key}",
                 "inbox_message_search MATCH %s",
                 "inbox_message_search.rowid >= %s",
-                "inbox_message_search.rowid IN (SELECT rowid FROM inbox_message_search "
-                "WHERE inbox_message_search MATCH %s ORDER BY rowid DESC LIMIT %s)",
             ],
-            params=[query, since_id, query, RANK_WINDOW],
+            params=[query, since_id],
             select={"rank": "inbox_message_search.rank"},
             order_by=["rank", f"-{key}"],
         )
