@@ -27,8 +27,7 @@ from inbox.classify import act_on_decisions, active_ruleset, classify_pending, d
 from inbox.imap import connect
 from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
 from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
-from inbox.parsepool import parse_many
-from inbox.parsing import ParsedMail, parse_outline
+from inbox.parsing import parse_mail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
 
 log = logging.getLogger(__name__)
@@ -212,15 +211,10 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report, rulese
             done = 0
 
             def fetch(batch):
-                # Fetched and parsed on the prefetch thread, while the last batch is stored.
                 if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
                     keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
-                    mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
-                    return [(mail, parse_outline(mail.raw, mail.parts, size=mail.size))]
-                fetched = conn.fetch(batch)
-                limit = settings.ATTACHMENT_MAX_BYTES
-                parsed = parse_many([m.raw for m in fetched], max_attachment_bytes=limit)
-                return list(zip(fetched, parsed, strict=True))
+                    return [conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)]
+                return conn.fetch(batch)
 
             for batch, fetched in _prefetched(fetch, _batches(uids, sizes)):
                 new_ids, relinked, unparsable = _store_batch(
@@ -293,18 +287,26 @@ def _batches(uids: list[int], sizes: dict[int, int]):
         yield batch
 
 
-def _store_batch(
-    folder, fetched: list[tuple[FetchedMail, ParsedMail]], history, last_uid, ruleset, decided
-):
+def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset, decided):
     """Store one fetched batch and the folder's new position, atomically.
 
     A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
     new UID the server did not say, mail moved away and back by someone else) is matched by
     its content hash, then its Message-ID, and relocated instead of stored twice.
     """
-    uids = [mail.uid for mail, _ in fetched]
+    max_keep = settings.ATTACHMENT_MAX_BYTES
+    uids = [mail.uid for mail in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
-    parsed = [(mail, mime) for mail, mime in fetched if mail.uid not in already]
+    parsed = [
+        (
+            mail,
+            parse_mail(mail.raw, max_attachment_bytes=max_keep)
+            if mail.parts is None
+            else parse_outline(mail.raw, mail.parts, size=mail.size),
+        )
+        for mail in fetched
+        if mail.uid not in already
+    ]
     with transaction.atomic():
         unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
         hashes = [p.content_hash for _, p in parsed]
