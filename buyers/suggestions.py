@@ -5,6 +5,12 @@ import re
 from buyers.models import BuyerMessage, Conversation, Reply
 from buyers.selectors import unanswered_text
 from escalations.selectors import owner_answers
+from inbox.search import ranked
+
+# Earlier buyer questions are found through the mail's full-text index, among the newest
+# RECENT answered ones, and only the CANDIDATES most alike by the index are compared word
+# for word: a page costs the same with fifty thousand answered messages as with fifty.
+RECENT, CANDIDATES, OWNER_ANSWERS = 2000, 60, 300
 
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 STOPWORDS = {
@@ -73,18 +79,21 @@ def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]
     if not question:
         return []
     candidates = []
-    answered = (
-        BuyerMessage.objects.filter(
-            answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
-        )
-        .exclude(conversation=conversation)
-        .select_related("answered_by_reply", "conversation")
-        .order_by("-answered_at")[:2000]
-    )
-    for bm in answered:
+    answered = BuyerMessage.objects.filter(
+        answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
+    ).exclude(conversation=conversation)
+    since = answered.order_by("-message_id").values_list("message_id", flat=True)[RECENT - 1 :]
+    alike = ranked(
+        answered.select_related("answered_by_reply", "conversation"),
+        " ".join(sorted(question, key=lambda w: (-len(w), w))),  # the telling words first
+        key=f"{BuyerMessage._meta.db_table}.message_id",
+        any_word=True,
+        since_id=since.first() or 0,
+    )[:CANDIDATES]
+    for bm in alike:
         source = f"reply to {bm.conversation.buyer_name}"
         candidates.append((bm.text, bm.answered_by_reply.body, source))
-    for details, answer in owner_answers(limit=2000):
+    for details, answer in owner_answers(limit=OWNER_ANSWERS):
         candidates.append((details, answer, "the owner's answer"))
     scored = []
     for asked, answer, source in candidates:

@@ -98,19 +98,6 @@ class Folder(models.Model):
         return f"{self.mailbox.name}/{self.name}"
 
 
-class MessageQuerySet(models.QuerySet):
-    def search(self, text: str):
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(
-            Q(subject__icontains=text)
-            | Q(from_address__icontains=text)
-            | Q(from_name__icontains=text)
-            | Q(content__text__icontains=text)
-        )
-
-
 class MailKind(models.TextChoices):
     """What a rule (or a person) decided to do with a mail: the seed's kinds of mail."""
 
@@ -233,8 +220,6 @@ class Message(models.Model):
     # When what the decision calls for (a server action, the reply queue, an escalation)
     # was queued: a decision is acted upon once.
     acted_at = models.DateTimeField(null=True, blank=True)
-
-    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

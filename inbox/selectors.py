@@ -1,8 +1,11 @@
 """Reads on the mailbox, for pages and for other apps."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from inbox.models import Folder, MailAction, Mailbox, Message
+from inbox.models import Attachment, Folder, MailAction, Mailbox, Message
+from inbox.search import SearchPage, ranked, search_words
 
 FOLDER_FILTERS = {
     "inbox": Q(folder__role=Folder.Role.INBOX, removed_at__isnull=True),
@@ -13,15 +16,45 @@ FOLDER_FILTERS = {
 }
 
 
-def message_list(*, folder: str = "inbox", search: str = "") -> QuerySet[Message]:
+def message_list(*, folder: str = "inbox") -> QuerySet[Message]:
     where = FOLDER_FILTERS.get(folder, FOLDER_FILTERS["inbox"])
+    # Counted per listed mail, not by a GROUP BY over the folder: the page's count of the
+    # folder then reads an index instead of joining every mail to its attachments.
+    attachments = (
+        Attachment.objects.filter(message=OuterRef("pk"))
+        .values("message")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Message.objects.filter(where)
-        .search(search)
         .select_related("folder", "mailbox")
-        .annotate(attachment_count=Count("attachments"))
+        .annotate(attachment_count=Coalesce(Subquery(attachments), 0, output_field=IntegerField()))
         .order_by("-date", "-id")
     )
+
+
+def message_page(
+    *, folder: str = "inbox", search: str = "", page: str | int | None = None, per_page: int = 50
+) -> Page | SearchPage:
+    """One page of the mail list, newest first; with a search, the mail matching every word
+    (by its beginning) in subject, sender or text, best match first. A search page is not
+    counted: a common word can match most of the mailbox, and counting it all is the cost."""
+    if not search.strip():
+        return Paginator(message_list(folder=folder), per_page).get_page(page)
+    number = int(page) if str(page or "").isdigit() and int(page) > 0 else 1
+    if not search_words(search):
+        return SearchPage([], 1, False)
+    where = FOLDER_FILTERS.get(folder, FOLDER_FILTERS["inbox"])
+    start = (number - 1) * per_page
+    ids = [
+        pk
+        for pk, _rank in ranked(Message.objects.filter(where), search).values_list("id", "rank")[
+            start : start + per_page + 1
+        ]
+    ]
+    rows = message_list(folder="all").filter(pk__in=ids[:per_page]).in_bulk()
+    return SearchPage([rows[pk] for pk in ids[:per_page]], number, len(ids) > per_page)
 
 
 def message_detail(*, pk: int) -> Message:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -9,7 +8,7 @@ from inbox import actions, attachments, classify
 from inbox.forms import MailActionForm, MailKindForm, MailSearchForm
 from inbox.imap import MailServerError
 from inbox.models import Attachment, MailAction, MailKind, Message
-from inbox.selectors import mailbox_status, message_detail, message_list
+from inbox.selectors import mailbox_status, message_detail, message_page
 from sellerdesk.roles import Role, role_required
 
 
@@ -20,9 +19,7 @@ def mail_list(request):
     if form.is_valid():
         folder = form.cleaned_data["folder"] or "inbox"
         search = form.cleaned_data["q"]
-    page = Paginator(message_list(folder=folder, search=search), 50).get_page(
-        request.GET.get("page")
-    )
+    page = message_page(folder=folder, search=search, page=request.GET.get("page"))
     return render(
         request,
         "inbox/list.html",

@@ -1,0 +1,123 @@
+"""Issue 19: a conversation page, with its answer suggestions, when 50,000 answered buyer
+messages are in the history, against the same page with no history at all.
+
+Each page is rendered many times and the fastest render counts (benchmarks/__init__.py).
+"""
+
+import random
+import time
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from benchmarks import Figure
+from benchmarks.mailgen import LANGUAGES, _text
+from buyers.models import BuyerMessage, Conversation, Reply
+from inbox.models import Folder, Mailbox, Message, MessageContent
+from sellerdesk.models import User
+from sellerdesk.services import person_create
+
+HISTORY, PER_CONVERSATION, RENDERS = 50_000, 10, 30
+QUESTION = (
+    "Hello, tracking says the package was delivered but I cannot find the parcel anywhere. "
+    "Could you check with the carrier and send a replacement or a refund?"
+)
+
+
+def _mail(box, folder, n, now) -> Message:
+    return Message(mailbox=box, folder=folder, origin=folder, uid=n + 1, content_hash=f"q{n}",
+                   subject=f"Inquiry from Amazon customer (Order: 111-{n:07d}-0000000)",
+                   from_address=f"b{n}@marketplace.amazon.com", date=now, created_at=now,
+                   kind="buyer_message")  # fmt: skip
+
+
+def _history(box, folder, now) -> None:
+    rng = random.Random(11)
+    for start in range(0, HISTORY, 5000):
+        numbers = range(start, start + 5000)
+        texts = [_text(rng, rng.randint(150, 600), rng.choice(LANGUAGES)) for _ in numbers]
+        mails = Message.objects.bulk_create(
+            [_mail(box, folder, n, now) for n in numbers],
+            batch_size=1000,
+        )
+        MessageContent.objects.bulk_create(
+            [MessageContent(message_id=m.pk, text=t) for m, t in zip(mails, texts, strict=True)],
+            batch_size=1000,
+        )
+        conversations = Conversation.objects.bulk_create(
+            Conversation(relay_address=f"c{n}@marketplace.amazon.com", buyer_name=f"Buyer {n}",
+                         order_id=f"111-{n:07d}", state="answered")
+            for n in numbers[::PER_CONVERSATION]
+        )  # fmt: skip
+        replies = Reply.objects.bulk_create(
+            Reply(message=mails[i * PER_CONVERSATION], conversation=c, to="b@x", subject="Re",
+                  from_address="orders@seller.test", header_message_id=f"<r{start}.{i}@desk>",
+                  body=f"Answer {start + i}: " + _text(rng, 200), state="sent")
+            for i, c in enumerate(conversations)
+        )  # fmt: skip
+        BuyerMessage.objects.bulk_create(
+            (
+                BuyerMessage(message=m, conversation=conversations[i // PER_CONVERSATION],
+                             text=t, received_at=now, answered_at=now,
+                             answered_by_reply=replies[i // PER_CONVERSATION])
+                for i, (m, t) in enumerate(zip(mails, texts, strict=True))
+            ),
+            batch_size=1000,
+        )  # fmt: skip
+
+
+def _render(client, url) -> float:
+    times = []
+    for _ in range(RENDERS):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return min(times)
+
+
+def run() -> list[Figure]:
+    if not User.objects.filter(email="bench-answers@desk.test").exists():
+        person_create(email="bench-answers@desk.test", role="assistant", full_name="Bench A",
+                      initials="BA", password="a-long-bench-password-1")  # fmt: skip
+    client = Client()
+    client.force_login(User.objects.get(email="bench-answers@desk.test"))
+    now = timezone.now()
+    box = Mailbox.objects.create(name="bench-answers", host="h", port=1, use_ssl=False,
+                                 username="u", password="p")  # fmt: skip
+    folder = Folder.objects.create(mailbox=box, role=Folder.Role.INBOX, name="INBOX")
+    try:
+        asking = Conversation.objects.create(
+            relay_address="ask@marketplace.amazon.com",
+            buyer_name="Tom Ruiz",
+            order_id="113-1111111",
+        )
+        mail = Message.objects.create(**{
+            f.attname: getattr(_mail(box, folder, 10**7, now), f.attname)
+            for f in Message._meta.concrete_fields if f.attname != "id"
+        })  # fmt: skip
+        MessageContent.objects.create(message=mail, text=QUESTION)
+        BuyerMessage.objects.create(message=mail, conversation=asking, text=QUESTION,
+                                    received_at=now)  # fmt: skip
+        url = reverse("buyer-conversation", args=[asking.pk])
+        empty = _render(client, url)
+        _history(box, folder, now)
+        full = _render(client, url)
+        offered = client.get(url).context["suggestions"]
+    finally:
+        BuyerMessage.objects.filter(message__mailbox=box).delete()
+        Reply.objects.filter(message__mailbox=box).delete()
+        Conversation.objects.all().delete()
+        Message.objects.filter(mailbox=box).delete()
+        box.delete()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM")
+    return [
+        Figure("conversation page, 50,000 answered: x none", round(full / empty, 2), "<= 1.5",
+               full / empty <= 1.5),
+        Figure(f"  (ms: none {empty * 1000:.0f}, 50,000 answered {full * 1000:.0f})",
+               f"{len(offered)} offered", "info", True),
+    ]  # fmt: skip
