@@ -149,6 +149,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inbox", "0011_buyer_rule_exact_relay")]
+    dependencies = [("inbox", "0013_seed_urgent_amazon_rule")]
 
     operations = [migrations.RunPython(create, drop)]
