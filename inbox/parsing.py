@@ -25,6 +25,7 @@ import nh3
 
 from inbox import charsets
 from inbox.mimepolicy import forgiving
+from inbox.mimesplit import split_multipart
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,9 @@ def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> P
         head, body = _split(source)
         msg = _HEADERS.parsebytes(head)
         if msg.get_content_maintype() == "multipart":
-            msg, body = email.message_from_bytes(source, policy=forgiving), None
+            # Plain multipart mail is cut at its boundaries; the rest goes to the full parser.
+            split = split_multipart(msg, body)
+            msg, body = split or email.message_from_bytes(source, policy=forgiving), None
     except Exception:
         log.exception("Mail %s could not be parsed", mail.content_hash[:12])
         mail.unparsable = True
