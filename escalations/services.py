@@ -85,11 +85,12 @@ def escalations_open_for_mail(
                 "mail_id", flat=True
             )
         )
+        safe = {m.pk: owner_safe(m.content.text) for m in mails if m.pk not in already}
         created = Escalation.objects.bulk_create(
             Escalation(
                 about=Escalation.About.MAIL,
-                summary=summarize_mail(mail),
-                details=owner_safe(mail.content.text)[:5000],
+                summary=summarize_mail(mail, safe_text=safe[mail.pk]),
+                details=safe[mail.pk][:5000],
                 mail=mail,
                 notify_owner=notify_owner,
                 urgency=urgency,
@@ -98,7 +99,7 @@ def escalations_open_for_mail(
                 next_step_at=first_step,
             )
             for mail in mails
-            if mail.pk not in already
+            if mail.pk in safe
         )
         if created and notify_owner:
             sweep_soon()

@@ -54,12 +54,15 @@ def _ask(subject: str, text: str) -> str:
     return subject
 
 
-def summarize_mail(mail) -> str:
+def summarize_mail(mail, *, safe_text: str | None = None) -> str:
     """`mail` has from_name, from_address, subject and content.text (a stored Message) or
-    text (a parsed mail). Links, domains and addresses the sender wrote are words."""
-    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", None)
-    # Scrubbed before anything is cut short: half a link must not pass for no link.
-    text, sender = owner_safe(text or ""), owner_safe(_sender(mail))
+    text (a parsed mail). Links, domains and addresses the sender wrote are words.
+    `safe_text`: the mail's whole text already through `owner_safe`, when the caller has it."""
+    if safe_text is None:
+        text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", None)
+        # Scrubbed before anything is cut short: half a link must not pass for no link.
+        safe_text = owner_safe(text or "")
+    text, sender = safe_text, owner_safe(_sender(mail))
     subject = owner_safe(_clean(mail.subject or "")) or "(no subject)"
     ask = _ask(subject, text)
     about = f'{sender} about "{subject[:80]}": {ask}'

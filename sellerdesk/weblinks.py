@@ -39,6 +39,19 @@ def has_link(text: str) -> bool:
     return bool(LINK.search(EMAIL.sub(" ", text or "")))
 
 
+# A run of non-space characters holding a dot or a colon: no address or link spans a space,
+# and each holds one (an address and a domain a dot, a URL its "://"). Starts only where a
+# run starts: linear.
+_CANDIDATE = re.compile(rf"(?<!\S)\S*?(?:{_DOT}|:)\S*")
+
+
 def replace_links(text: str, *, link: str = "[link]", email: str = "[email]") -> str:
-    """`text` with every email address and link replaced by a word."""
-    return LINK.sub(link, EMAIL.sub(email, text or ""))
+    """`text` with every email address and link replaced by a word. The patterns run over
+    each candidate run of characters alone, which finds the same (they never cross a space,
+    and a space reads like the start or end of the text to their look-arounds), several
+    times faster than over the whole text."""
+
+    def scrub(run: re.Match) -> str:
+        return LINK.sub(link, EMAIL.sub(email, run.group()))
+
+    return _CANDIDATE.sub(scrub, text or "")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from escalations.scrub import owner_safe
-from sellerdesk.weblinks import has_email, has_link, replace_links
+from sellerdesk.weblinks import EMAIL, LINK, has_email, has_link, replace_links
 
 PLAIN = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789éüßж ,!?-:()'\n")
 
@@ -58,3 +58,19 @@ def test_an_address_after_an_ideographic_full_stop_is_no_link():
 
 def test_an_invisible_character_between_words_is_dropped_for_the_owner():
     assert owner_safe("Thanks\u200b for\u00ad the order") == "Thanks for the order"
+
+
+LINKISH = st.lists(
+    st.sampled_from(
+        ["a", "Z", "7", "é", "ж", "-", "_", ".", "\u3002", "\uff0e", "@", "\uff20", ":", "/",
+         "?", "#", "www", "http://", "xn--p1ai", "com", "test", " ", "\u3000", "\xa0", "\n",
+         "\t", "(", ")", "'", "1.2.3.4", "x@y.test"]
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LINKISH)
+def test_run_by_run_finds_what_the_patterns_find_over_the_whole_text(text):
+    assert replace_links(text, link="L", email="E") == LINK.sub("L", EMAIL.sub("E", text))

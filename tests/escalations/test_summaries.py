@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from escalations.scrub import owner_safe
 from escalations.summaries import summarize_mail
 
 
@@ -157,3 +158,11 @@ def test_only_the_first_8000_characters_are_read_for_an_amount():
 def test_a_subject_ending_in_a_capital_keeps_it_before_the_extras():
     mail = parsed("Nothing asked here. Total 40 USD", subject="Ship by FEDEX")
     assert summarize_mail(mail) == "Lin Wu: Ship by FEDEX. Amount 40 USD."
+
+
+def test_a_text_already_scrubbed_gives_the_same_summary():
+    text = "Could you verify at evil.test/v before Friday? Write to a@b.test. Amount $40."
+    mail = stored(text)
+    assert summarize_mail(mail, safe_text=owner_safe(text)) == summarize_mail(mail)
+    assert "[link]" in summarize_mail(mail)
+    assert summarize_mail(mail, safe_text="Can we talk?").endswith(": Can we talk?")
