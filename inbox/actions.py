@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -247,8 +247,22 @@ def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAct
             message.is_seen = seen
         fields = ["is_seen"]
     with transaction.atomic():
-        Message.objects.bulk_update(messages, fields, batch_size=500)
+        _write_back(messages, fields)
         _done(actions, source, target)
+
+
+def _write_back(messages: list[Message], fields: list[str]) -> None:
+    """Save `fields` of every message in one prepared statement run per row: a thousand
+    moved mail cost one round of executemany, not bulk_update's CASE over every row."""
+    table = Message._meta.db_table
+    columns = [Message._meta.get_field(name).column for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s",  # noqa: S608
+            [[getattr(m, Message._meta.get_field(n).attname) for n in fields] + [m.pk]
+             for m in messages],
+        )  # fmt: skip
 
 
 def _target_folder(action: MailAction, message: Message, folders: dict) -> Folder:

@@ -27,6 +27,7 @@ from inbox.models import (
     Message,
 )
 from inbox.rules import BODY_LIMIT, Condition, MailFacts, Rule, RuleSet
+from sellerdesk.bulkinsert import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -186,19 +187,10 @@ def act_on_decisions(*, mailbox=None) -> int:
 
 def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
     if kind == MailKind.TRASH:
-        MailAction.objects.bulk_create(
-            MailAction(message=m, kind=MailAction.Kind.TRASH, reason=reason, requested_by_id=by_id)
-            for m in messages
-        )
+        _queue(MailAction.Kind.TRASH, messages, reason, by_id)
     elif kind == MailKind.ESCALATE:
         # The seed: keep it unread, so it is gone back to.
-        MailAction.objects.bulk_create(
-            MailAction(
-                message=m, kind=MailAction.Kind.MARK_UNREAD, reason=reason, requested_by_id=by_id
-            )
-            for m in messages
-            if m.is_seen
-        )
+        _queue(MailAction.Kind.MARK_UNREAD, [m for m in messages if m.is_seen], reason, by_id)
         by_notify = defaultdict(list)
         for m in messages:
             notify = not m.is_history or m.mailbox.text_owner_about_history
@@ -209,6 +201,18 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
             )
     else:
         handoff.hand_on(kind, messages)
+
+
+def _queue(kind: str, messages: list[Message], reason: str, by_id) -> None:
+    """One pending server action per mail (thousands at once on a first sync)."""
+    now, kind, pending = timezone.now(), MailAction.Kind(kind).value, MailAction.State.PENDING.value
+    insert_rows(
+        MailAction,
+        ["message", "kind", "reason", "requested_by", "state", "requested_at", "attempts",
+         "next_attempt_at", "last_error", "claim", "from_folder", "to_folder"],
+        [(m.pk, kind, reason[:255], by_id, pending, now, 0, now, "", "", "", "")
+         for m in messages],
+    )  # fmt: skip
 
 
 def message_classify(*, message: Message, by, kind: str | None = None) -> str:
