@@ -8,9 +8,11 @@ position: a pass killed at any point resumes where the last committed batch ende
 """
 
 import contextlib
+import itertools
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,8 +29,10 @@ from inbox.classify import act_on_decisions, active_ruleset, classify_pending, d
 from inbox.imap import connect
 from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
 from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
-from inbox.parsing import parse_mail, parse_outline
+from inbox.parsepool import ParsePool
+from inbox.parsing import ParsedMail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
+from sellerdesk.bulkinsert import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,15 @@ BATCH_BYTES = 8 * 1024 * 1024
 LARGE_MAIL_BYTES = 4 * 1024 * 1024
 TEXT_LIMIT = 1024 * 1024
 SYNCED_ROLES = (Folder.Role.INBOX, Folder.Role.SPAM)
+# The columns a new mail is stored with, in the order _store_batch gives them.
+MESSAGE_COLUMNS = [
+    "kind", "rule", "rule_name", "classified_at", "mailbox", "folder", "origin", "uid",
+    "message_id", "content_hash", "from_name", "from_address", "to", "cc", "subject", "date",
+    "in_reply_to", "references", "size", "is_seen", "flags", "parse_problems", "is_history",
+    "created_at",
+]  # fmt: skip
+CONTENT_COLUMNS = ["headers", "text", "html", "raw"]
+ATTACHMENT_COLUMNS = ["message", "filename", "content_type", "size", "content", "part", "encoding"]
 
 
 @dataclass
@@ -132,12 +145,12 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             # New mail is decided as it is stored: the rules see it while it is in memory,
             # and the decision is written in the same insert.
             ruleset = active_ruleset()
-            with _timed(report, "fetch"):
+            with _timed(report, "fetch"), ParsePool(workers=_parse_workers()) as parser:
                 for role in SYNCED_ROLES:
                     if role in folders:
                         folder_report = _sync_folder(
                             conn, folders[role], mailbox, token, history, progress, report,
-                            ruleset,
+                            ruleset, parser,
                         )  # fmt: skip
                         report.folders.append(folder_report)
             # The rules run right after the mail is in, and what they decided to do on the
@@ -161,6 +174,10 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
         fields["history_imported_at"] = now
     Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
     return report
+
+
+def _parse_workers() -> int | None:
+    return None if settings.MAIL_PARSE_WORKERS < 0 else settings.MAIL_PARSE_WORKERS
 
 
 @contextlib.contextmanager
@@ -193,7 +210,9 @@ def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
     return folders
 
 
-def _sync_folder(conn, folder, mailbox, token, history, progress, report, ruleset) -> FolderReport:
+def _sync_folder(
+    conn, folder, mailbox, token, history, progress, report, ruleset, parser
+) -> FolderReport:
     result = FolderReport(folder.name)
     status = conn.examine(folder.name)
     if folder.uidvalidity is not None and status.uidvalidity != folder.uidvalidity:
@@ -207,18 +226,24 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report, rulese
     if status.uidnext is None or status.uidnext > folder.last_uid + 1:
         uids = conn.uids_after(folder.last_uid)
         if uids:
+            parser.expect(len(uids))  # workers start while the sizes are asked for
             sizes = conn.sizes(uids)
             done = 0
 
             def fetch(batch):
+                # Fetched and parsed on the prefetch thread while the last batch is stored.
                 if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
                     keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
-                    return [conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)]
-                return conn.fetch(batch)
+                    mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
+                    parsed = [(mail, parse_outline(mail.raw, mail.parts, size=mail.size))]
+                    return lambda: parsed
+                fetched = conn.fetch(batch)
+                parsing = parser.submit([m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES)
+                return lambda: list(zip(fetched, parsing(), strict=True))
 
-            for batch, fetched in _prefetched(fetch, _batches(uids, sizes)):
+            for batch, parsed in _prefetched(fetch, _batches(uids, sizes)):
                 new_ids, relinked, unparsable = _store_batch(
-                    folder, fetched, history, max(batch), ruleset, report.classified
+                    folder, parsed(), history, max(batch), ruleset, report.classified
                 )
                 result.new += len(new_ids)
                 result.failed += unparsable
@@ -247,24 +272,29 @@ def _sync_folder(conn, folder, mailbox, token, history, progress, report, rulese
     return result
 
 
-def _prefetched(fetch, batches):
-    """Yield (batch, fetched mail), fetching the next batch while the caller stores this one:
-    the connection is used by one thread at a time, the link never waits for the database."""
+def _prefetched(fetch, batches, ahead: int = 2):
+    """Yield (batch, what `fetch` gave), fetching up to `ahead` batches while the caller
+    stores this one: the connection is used by one thread at a time, and the link never
+    waits for the database (nor the database for the link)."""
     batches = iter(batches)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-fetch") as pool:
-        batch = next(batches, None)
-        pending = pool.submit(fetch, batch) if batch else None
-        while pending is not None:
-            fetched = pending.result()
-            current, batch = batch, next(batches, None)
-            pending = pool.submit(fetch, batch) if batch else None
+        pending = deque()
+        for batch in itertools.islice(batches, ahead):
+            pending.append((batch, pool.submit(fetch, batch)))
+        while pending:
+            batch, future = pending.popleft()
+            fetched = future.result()
+            following = next(batches, None)
+            if following is not None:
+                pending.append((following, pool.submit(fetch, following)))
             try:
-                yield current, fetched
+                yield batch, fetched
             except GeneratorExit:
-                if pending is not None:
-                    pending.cancel()
+                for _, waiting in pending:
+                    waiting.cancel()
+                for _, waiting in pending:
                     with contextlib.suppress(Exception):
-                        pending.result()
+                        waiting.result()
                 raise
 
 
@@ -287,26 +317,18 @@ def _batches(uids: list[int], sizes: dict[int, int]):
         yield batch
 
 
-def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset, decided):
+def _store_batch(
+    folder, fetched: list[tuple[FetchedMail, ParsedMail]], history, last_uid, ruleset, decided
+):
     """Store one fetched batch and the folder's new position, atomically.
 
     A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
     new UID the server did not say, mail moved away and back by someone else) is matched by
     its content hash, then its Message-ID, and relocated instead of stored twice.
     """
-    max_keep = settings.ATTACHMENT_MAX_BYTES
-    uids = [mail.uid for mail in fetched]
+    uids = [mail.uid for mail, _ in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
-    parsed = [
-        (
-            mail,
-            parse_mail(mail.raw, max_attachment_bytes=max_keep)
-            if mail.parts is None
-            else parse_outline(mail.raw, mail.parts, size=mail.size),
-        )
-        for mail in fetched
-        if mail.uid not in already
-    ]
+    parsed = [(mail, mime) for mail, mime in fetched if mail.uid not in already]
     with transaction.atomic():
         unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
         hashes = [p.content_hash for _, p in parsed]
@@ -322,7 +344,7 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
         ):
             if mailbox_id == folder.mailbox_id:
                 by_id.setdefault(message_id, pk)
-        rows, contents, attachments, relinked = [], [], [], 0
+        rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
         for mail, mime in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
@@ -337,65 +359,39 @@ def _store_batch(folder, fetched: list[FetchedMail], history, last_uid, ruleset,
                 mime.text[:BODY_LIMIT], mime.headers,
             ))  # fmt: skip
             decided[kind] = decided.get(kind, 0) + 1
-            rows.append(
-                Message(
-                    kind=kind,
-                    rule_id=rule.key if rule else None,
-                    rule_name=rule.name if rule else "",
-                    classified_at=timezone.now(),
-                    mailbox_id=folder.mailbox_id,
-                    folder=folder,
-                    origin=folder,
-                    uid=mail.uid,
-                    message_id=mime.message_id,
-                    content_hash=mime.content_hash,
-                    from_name=mime.from_name,
-                    from_address=mime.from_address,
-                    to=mime.to,
-                    cc=mime.cc,
-                    subject=mime.subject,
-                    date=mime.date or mail.internaldate,
-                    in_reply_to=mime.in_reply_to,
-                    references=mime.references,
-                    size=mime.size,
-                    is_seen=seen,
-                    flags=flags,
-                    parse_problems="; ".join(mime.problems)[:2000],
-                    is_history=history,
-                )
-            )
+            rows.append((
+                str(kind), rule.key if rule else None, rule.name if rule else "", now,
+                folder.mailbox_id, folder.pk, folder.pk, mail.uid, mime.message_id,
+                mime.content_hash, mime.from_name, mime.from_address, mime.to, mime.cc,
+                mime.subject, mime.date or mail.internaldate, mime.in_reply_to,
+                mime.references, mime.size, seen, flags, "; ".join(mime.problems)[:2000],
+                history, now,
+            ))  # fmt: skip
             contents.append(
-                MessageContent(
-                    headers=mime.headers,
-                    text=mime.text,
-                    html=mime.html,
-                    raw=mail.raw if mime.unparsable else None,
-                )
+                (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
             attachments.append(mime.attachments)
-        Message.objects.bulk_create(rows)
-        for row, content in zip(rows, contents, strict=True):
-            content.message_id = row.pk  # the id: the descriptor's checks cost per row
-        MessageContent.objects.bulk_create(contents)
-        Attachment.objects.bulk_create(
-            Attachment(
-                message=row,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                content=a.content,
-                part=a.part,
-                encoding=a.encoding,
-            )
-            for row, parts in zip(rows, attachments, strict=True)
-            for a in parts
+        ids = insert_rows(Message, MESSAGE_COLUMNS, rows)
+        insert_rows(
+            MessageContent,
+            ["message", *CONTENT_COLUMNS],
+            [(pk, *content) for pk, content in zip(ids, contents, strict=True)],
+        )
+        insert_rows(
+            Attachment,
+            ATTACHMENT_COLUMNS,
+            [
+                (pk, a.filename, a.content_type, a.size, a.content, a.part, a.encoding)
+                for pk, parts in zip(ids, attachments, strict=True)
+                for a in parts
+            ],
         )
         folder.last_uid = max(folder.last_uid, last_uid)
         Folder.objects.filter(pk=folder.pk).update(
             last_uid=folder.last_uid, uidvalidity=folder.uidvalidity
         )
-    unparsable = sum(1 for content in contents if content.raw is not None)
-    return [row.pk for row in rows], relinked, unparsable
+    unparsable = sum(1 for content in contents if content[-1] is not None)
+    return ids, relinked, unparsable
 
 
 def _apply_flags(conn, folder, since_modseq) -> int:

@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--mailbox", help="Only the mailbox with this name.")
 
     def handle(self, *args, **opts):
+        self.verbosity = opts["verbosity"]
         mailbox_from_settings()
         mailboxes = Mailbox.objects.filter(is_active=True)
         if opts["mailbox"]:
@@ -75,6 +76,9 @@ class Command(BaseCommand):
                     f"{mailbox.name}/{folder.name}: {folder.new} new, {folder.changed} changed, "
                     f"{folder.removed} removed, {folder.failed} failed"
                 )
+            if self.verbosity >= 2:  # where the pass spent its time
+                phases = ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items())
+                self.stdout.write(f"{mailbox.name}: {phases}")
         return failures
 
     def progress(self, folder: str, done: int, total: int) -> None:

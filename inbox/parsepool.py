@@ -1,0 +1,102 @@
+"""Parsing fetched mail on the other cores while this process stores the last batch.
+
+MIME parsing is pure Python and holds the GIL: on a first sync of thousands of mails it is
+the largest cost after the network. A pass that has many mails to read starts worker
+processes (one per core but one, the core left to this process's database writes and its
+IMAP thread) from a fork server, started clean with only inbox.parsing imported: no thread,
+lock or database connection of this process is copied into them.
+
+Small passes, one-core machines and processes that may not have children (a daemonic
+worker) parse right here; a worker that dies takes its batch back here too. Either way the
+result is the same list of ParsedMail, in order.
+"""
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import repeat
+
+from inbox.parsing import ParsedMail, parse_mail
+
+log = logging.getLogger(__name__)
+
+POOL_FROM = 500  # mails in one folder's pass before workers are worth starting
+BATCH_FROM = 16  # fewer mails than this in a batch are parsed here
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def _parse(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
+    return parse_mail(raw, max_attachment_bytes=max_attachment_bytes)
+
+
+class ParsePool:
+    """`parse(raws, max_attachment_bytes)`: parse_mail of each, in order. Workers start on
+    the first `expect(n)` with enough mail; `close()` stops them (a `with` block does)."""
+
+    def __init__(self, *, workers: int | None = None, pool_from: int = POOL_FROM):
+        self.workers = max(0, cores() - 1) if workers is None else workers
+        self.pool_from = pool_from
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "ParsePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def expect(self, count: int) -> None:
+        """`count` mails are about to be parsed: start the workers if that is worth it."""
+        if self._pool is not None or count < self.pool_from or self.workers < 1:
+            return
+        if multiprocessing.current_process().daemon:
+            return  # not allowed children: parse here
+        try:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["inbox.parsing"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            for _ in range(self.workers):  # start them now, while the first batch is fetched
+                self._pool.submit(cores)
+        except (OSError, ValueError) as exc:
+            log.warning("Parsing without worker processes: %s", exc)
+            self._pool = None
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
+
+    def parse(self, raws: list[bytes], max_attachment_bytes: int) -> list[ParsedMail]:
+        return self.submit(raws, max_attachment_bytes)()
+
+    def submit(self, raws: list[bytes], max_attachment_bytes: int) -> Callable[[], list]:
+        """Start parsing `raws` on the workers and return at once; calling the result waits
+        for the parsed mail. Without workers the mail is parsed before this returns."""
+        if self._pool is None or len(raws) < BATCH_FROM:
+            parsed = [_parse(raw, max_attachment_bytes) for raw in raws]
+            return lambda: parsed
+        chunk = max(1, len(raws) // (4 * self.workers))
+        try:
+            results = self._pool.map(_parse, raws, repeat(max_attachment_bytes), chunksize=chunk)
+        except (BrokenProcessPool, RuntimeError):  # stopped, or a worker died before
+            self.close()
+            return self.submit(raws, max_attachment_bytes)
+
+        def wait() -> list[ParsedMail]:
+            try:
+                return list(results)
+            except BrokenProcessPool:  # a worker died (out of memory, killed): go on here
+                log.warning("A mail parsing worker stopped: parsing here from now on")
+                self.close()
+                return [_parse(raw, max_attachment_bytes) for raw in raws]
+
+        return wait
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
