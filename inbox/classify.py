@@ -176,10 +176,7 @@ def act_on_decisions(*, mailbox=None) -> int:
         for message in batch:
             groups[(message.kind, message.rule_name, message.classified_by_id)].append(message)
         for (kind, rule_name, by_id), messages in groups.items():
-            reason = (
-                f"rule: {rule_name}" if rule_name else ("chosen by hand" if by_id else "no rule")
-            )
-            _follow(kind, messages, reason=reason, by_id=by_id)
+            _follow(kind, messages, reason=decision_reason(rule_name, by_id), by_id=by_id)
         Message.objects.filter(pk__in=[m.pk for m in batch]).update(acted_at=timezone.now())
         acted += len(batch)
     return acted
@@ -187,10 +184,11 @@ def act_on_decisions(*, mailbox=None) -> int:
 
 def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
     if kind == MailKind.TRASH:
-        _queue(MailAction.Kind.TRASH, messages, reason, by_id)
+        queue_actions(MailAction.Kind.TRASH, [m.pk for m in messages], reason, by_id)
     elif kind == MailKind.ESCALATE:
         # The seed: keep it unread, so it is gone back to.
-        _queue(MailAction.Kind.MARK_UNREAD, [m for m in messages if m.is_seen], reason, by_id)
+        seen = [m.pk for m in messages if m.is_seen]
+        queue_actions(MailAction.Kind.MARK_UNREAD, seen, reason, by_id)
         by_notify = defaultdict(list)
         for m in messages:
             notify = not m.is_history or m.mailbox.text_owner_about_history
@@ -203,15 +201,20 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
         handoff.hand_on(kind, messages)
 
 
-def _queue(kind: str, messages: list[Message], reason: str, by_id) -> None:
+def decision_reason(rule_name: str, by_id) -> str:
+    """Why a server action was queued, in the words the mail's history shows."""
+    return f"rule: {rule_name}" if rule_name else ("chosen by hand" if by_id else "no rule")
+
+
+def queue_actions(kind: str, message_ids: list[int], reason: str, by_id=None) -> None:
     """One pending server action per mail (thousands at once on a first sync)."""
     now, kind, pending = timezone.now(), MailAction.Kind(kind).value, MailAction.State.PENDING.value
     insert_rows(
         MailAction,
         ["message", "kind", "reason", "requested_by", "state", "requested_at", "attempts",
          "next_attempt_at", "last_error", "claim", "from_folder", "to_folder"],
-        [(m.pk, kind, reason[:255], by_id, pending, now, 0, now, "", "", "", "")
-         for m in messages],
+        [(pk, kind, reason[:255], by_id, pending, now, 0, now, "", "", "", "")
+         for pk in message_ids],
     )  # fmt: skip
 
 

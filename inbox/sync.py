@@ -25,10 +25,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inbox import actions
-from inbox.classify import act_on_decisions, active_ruleset, classify_pending, decide
+from inbox.classify import (
+    act_on_decisions,
+    active_ruleset,
+    classify_pending,
+    decide,
+    decision_reason,
+    queue_actions,
+)
 from inbox.imap import connect
 from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
-from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
+from inbox.models import (
+    Attachment,
+    Folder,
+    MailAction,
+    Mailbox,
+    MailKind,
+    Message,
+    MessageContent,
+)
 from inbox.parsepool import ParsePool
 from inbox.parsing import ParsedMail, parse_outline
 from inbox.rules import BODY_LIMIT, MailFacts
@@ -48,7 +63,7 @@ MESSAGE_COLUMNS = [
     "kind", "rule", "rule_name", "classified_at", "mailbox", "folder", "origin", "uid",
     "message_id", "content_hash", "from_name", "from_address", "to", "cc", "subject", "date",
     "in_reply_to", "references", "size", "is_seen", "flags", "parse_problems", "is_history",
-    "created_at",
+    "created_at", "acted_at",
 ]  # fmt: skip
 CONTENT_COLUMNS = ["headers", "text", "html", "raw"]
 ATTACHMENT_COLUMNS = ["message", "filename", "content_type", "size", "content", "part", "encoding"]
@@ -345,6 +360,7 @@ def _store_batch(
             if mailbox_id == folder.mailbox_id:
                 by_id.setdefault(message_id, pk)
         rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
+        trash: dict[str, list[int]] = {}  # reason: positions in rows
         for mail, mime in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
@@ -365,13 +381,21 @@ def _store_batch(
                 mime.content_hash, mime.from_name, mime.from_address, mime.to, mime.cc,
                 mime.subject, mime.date or mail.internaldate, mime.in_reply_to,
                 mime.references, mime.size, seen, flags, "; ".join(mime.problems)[:2000],
-                history, now,
+                history, now, now if kind == MailKind.TRASH else None,
             ))  # fmt: skip
+            if kind == MailKind.TRASH:  # its move is queued with it, below
+                trash.setdefault(decision_reason(rule.name if rule else "", None), []).append(
+                    len(rows) - 1
+                )
             contents.append(
                 (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
             attachments.append(mime.attachments)
         ids = insert_rows(Message, MESSAGE_COLUMNS, rows)
+        # What a notice's decision calls for is known now: its move to Trash is queued in
+        # the same transaction, and the mail counts as acted on.
+        for reason, positions in trash.items():
+            queue_actions(MailAction.Kind.TRASH, [ids[i] for i in positions], reason)
         insert_rows(
             MessageContent,
             ["message", *CONTENT_COLUMNS],

@@ -13,6 +13,21 @@ from django.db.models import BinaryField, DateField, DecimalField, JSONField, Mo
 _CONVERTED = (DateField, BinaryField, DecimalField, JSONField)  # DateTimeField is a DateField
 
 
+def _converter(field):
+    """The field's database form of a value; dates and times remembered, since a batch
+    mostly repeats one (the time it was stored)."""
+    if not isinstance(field, DateField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    seen = {}
+
+    def convert(value):
+        if value not in seen:
+            seen[value] = field.get_db_prep_save(value, connection)
+        return seen[value]
+
+    return convert
+
+
 def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> list[int]:
     """Insert `rows` (values in the order of `columns`, field names) into `model`'s table;
     returns the new primary keys in the order of `rows`. A column left out that cannot be
@@ -34,7 +49,7 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> li
             model(**{f.attname: v for f, v in zip(fields, row, strict=True)}) for row in rows
         )
         return [obj.pk for obj in objs]
-    convert = [(i, f.get_db_prep_save) for i, f in enumerate(fields) if isinstance(f, _CONVERTED)]
+    convert = [(i, _converter(f)) for i, f in enumerate(fields) if isinstance(f, _CONVERTED)]
     quote = connection.ops.quote_name
     size = max(1, connection.ops.bulk_batch_size(fields, rows))
     table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
@@ -50,7 +65,7 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> li
                 if convert:
                     row = list(row)
                     for i, prepare in convert:
-                        row[i] = prepare(row[i], connection)
+                        row[i] = prepare(row[i])
                 params.extend(row)
             cursor.execute(head + ", ".join([one] * len(batch)) + returning, params)
             ids.extend(pk for (pk,) in cursor.fetchall())
