@@ -305,6 +305,12 @@ def test_a_digest_item_is_shown_only_with_room_for_twelve_characters(link_length
     assert body == f"2 items: {'x' * 30}; {second} #K1 {'h' * link_length} -MS"
 
 
+def test_the_first_digest_item_may_use_all_the_room_left_before_the_count():
+    body = gsm.compose_list(lead="2 items:", labels=["x" * 30, "y" * 30], reference="K1",
+                            link="h" * 121, initials="MS")  # fmt: skip
+    assert body == f"2 items: xxxxxxxxx...; +1 more #K1 {'h' * 121} -MS"
+
+
 def test_a_digest_with_no_room_for_an_item_only_counts_them():
     labels = [f"Buyer {n} asks where the order is" for n in range(10)]
     # " #K1 +9 <link> -MS" and "10 items: " leave ten characters with a 128-character link.
