@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inbox.parsing import bytes_to_text, clean_text, decode_words, parse_mail
+from tests.conftest import examples
 from tests.inbox.conftest import MANIFEST, sample
 
 
@@ -115,7 +116,7 @@ def test_raw_text_beside_an_encoded_word_keeps_its_letters():
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=2000))
 def test_parse_never_raises_on_any_bytes(raw):
     mail = parse_mail(raw)
@@ -138,7 +139,7 @@ _HEADER = st.one_of(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_HEADER)
 def test_the_one_address_fast_path_reads_as_the_full_parser_does(value):
     """A plain `Name <a@b>` skips the RFC 5322 parser; it must read the same."""
