@@ -35,6 +35,8 @@ _BOM = b"\xef\xbb\xbf"
 UNREADABLE = "The mail's structure could not be read: it is shown as its raw text."
 _FOLD = re.compile(r"\r?\n[ \t]+")
 _MSGID = re.compile(r"<[^<>\s]+>")
+# A lone surrogate that stands for no undecodable byte (those are U+DC80 to U+DCFF).
+_NOT_A_BYTE = re.compile(r"[\ud800-\udc7f\udd00-\udfff]")
 # One plain address, the common case: `Name <a@b>`, `"Name, Inc." <a@b>` or `a@b`. Anything
 # else (groups, comments, several addresses, escapes) goes to the full RFC 5322 parser.
 _ATOMS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\- \t]*"
@@ -79,9 +81,9 @@ def clean_text(text: str) -> str:
     """Text any database accepts: no lone surrogates, no NUL."""
     try:
         text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates from undecodable bytes
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes kept, or UTF-7's halves
+        text = _NOT_A_BYTE.sub("\ufffd", text)
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        text = text.encode("utf-8", "replace").decode("utf-8")
     return text.replace("\x00", "") if "\x00" in text else text
 
 
@@ -112,12 +114,19 @@ def decode_words(value, problems: list[str] | None = None) -> str:
     for chunk, charset in chunks:
         if isinstance(chunk, bytes):
             if charset is None:
-                chunk = chunk.decode("ascii", "surrogateescape")
-                chunk = clean_text(chunk)
+                chunk = _unencoded(chunk)
             else:
                 chunk = bytes_to_text(chunk, charset, problems)
         out.append(chunk)
     return clean_text("".join(out)).strip()[:MAX_HEADER_CHARS]
+
+
+def _unencoded(chunk: bytes) -> str:
+    """Text between encoded words, which `decode_header` gives back raw-unicode-escaped."""
+    try:
+        return chunk.decode("raw-unicode-escape")
+    except UnicodeDecodeError:  # a backslash of the text's own, as in C:\users
+        return chunk.decode("latin-1")
 
 
 def html_to_text(markup: str) -> str:

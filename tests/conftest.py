@@ -24,6 +24,22 @@ hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
 if IN_CI:
     hypothesis.settings.load_profile("ci")
 
+# `make mutate` runs the tests once per mutant (mutmut sets MUTANT_UNDER_TEST): there the
+# property tests try a few fixed examples, with nothing remembered from one mutant to the
+# next, and the example tests pin the behaviour.
+UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
+hypothesis.settings.register_profile(
+    "mutants", max_examples=10, derandomize=True, deadline=None, database=None
+)
+if UNDER_MUTMUT:
+    hypothesis.settings.load_profile("mutants")
+
+
+def examples(count: int) -> int:
+    """`count` examples for a property test that names its own, or the profile's few under
+    `make mutate` (a count in `@settings` overrides any profile)."""
+    return min(count, hypothesis.settings.default.max_examples) if UNDER_MUTMUT else count
+
 
 def missing_server(what: str) -> None:
     """Skip on a developer's machine without `what`; in CI a missing server is a failure."""

@@ -68,3 +68,28 @@ def test_an_empty_reply_is_only_the_greeting_and_sign_off():
 def test_a_sign_off_higher_up_in_the_text_still_gets_one_at_the_end():
     text = "Best regards,\nthe old answer\nline two\nline three"
     assert framed(text, language="en", buyer_name="Ann").endswith("line three\n\nBest regards,")
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("", ""),
+        ("Hello Ann,\nIt left today.\nIt arrives Friday.", "It left today.\nIt arrives Friday."),
+        ("田中 様\n本日発送しました。", "本日発送しました。"),
+        ("お客様\n本日発送しました。", "本日発送しました。"),
+        ("Hello " + "n" * 53 + ",\nIt left today.", "It left today."),  # 60 characters
+        ("Hello " + "n" * 54 + ",\nIt left today.", "Hello " + "n" * 54 + ",\nIt left today."),
+        ("It left today!\nIt arrives Friday.", "It left today!\nIt arrives Friday."),
+        ("Hello from the BOX\nIt left today.", "Hello from the BOX\nIt left today."),
+        ("Dzień Ann,\nIt left today.", "Dzień Ann,\nIt left today."),
+        ("It left today.\nBest regards,", "It left today."),
+        ("Best regards,\nAnna", ""),
+        ("It left today.\nBest regards,\nAnna\nShop\nBerlin", "It left today.\nBest regards,\nAnna\nShop\nBerlin"),
+    ],
+    ids=["empty", "no blank line", "sama", "nameless ja", "60", "61", "no opener", "no comma",
+         "not the whole opener", "last line", "only a sign-off", "sign-off too high"],
+)  # fmt: skip
+def test_only_a_greeting_and_a_sign_off_near_the_end_are_taken_off(text, bare):
+    from buyers.greetings import unframed
+
+    assert unframed(text) == bare

@@ -115,6 +115,7 @@ def test_an_amount_already_in_the_ask_is_not_repeated():
         ("Lin Wu", None, "Lin Wu"),
         ("Lin Wu", "not-an-address", "Lin Wu"),
         (None, "not-an-address", "not-an-address"),
+        (None, '"ops@desk"@bamboo.test', '"ops@desk"'),  # a quoted local part with an @
         (None, None, "Unknown sender"),
         ("", "", "Unknown sender"),
     ],

@@ -262,3 +262,70 @@ def test_a_link_that_leaves_ten_characters_for_the_summary_is_the_longest_allowe
     assert str(refused.value) == (
         "The link and signature leave no room for a summary: shorten SITE_URL."
     )
+
+
+def test_a_digest_names_its_items_in_order_then_reference_link_and_initials():
+    link = "https://d.co/o/x/"
+    labels = ["Refund asked", "Late delivery", " \u200b"]
+    assert gsm.compose_list(
+        lead="3 items:", labels=labels, reference="K7 #K8 #K9", link=link, initials="M S"
+    ) == ("3 items: Refund asked; Late delivery; (no summary) #K7 #K8 #K9 https://d.co/o/x/ -MS")
+    assert gsm.compose_list(
+        lead="1 item:", labels=["Refund asked"], reference="K7", link=link, initials="",
+        prefix="Reminder:",
+    ) == "Reminder: 1 item: Refund asked #K7 https://d.co/o/x/ -SD"  # fmt: skip
+    assert gsm.compose_list(
+        lead="1 item:", labels=["Hi"], reference="K7", link=link, initials="A B C D E F G H"
+    ) == ("1 item: Hi #K7 https://d.co/o/x/ -ABCDEF")
+
+
+def test_a_digest_fills_its_segment_and_counts_the_items_left_out():
+    labels = [f"Buyer {n} asks where the order is" for n in range(10)]
+    body = gsm.compose_list(lead="10 items:", labels=labels, reference="K1 +9",
+                            link="https://d.co/o/x/", initials="MS")  # fmt: skip
+    assert body == (
+        "10 items: Buyer 0 asks where the order is; Buyer 1 asks where the order is; "
+        "Buyer 2 asks where the order is; Buyer 3...; +6 more #K1 +9 https://d.co/o/x/ -MS"
+    )
+    assert gsm.gsm_length(body) <= gsm.SEGMENT
+
+
+def test_a_digest_item_is_cut_to_48_characters_at_most():
+    body = gsm.compose_list(lead="2 items:", labels=["x" * 100, "Short one"], reference="K1",
+                            link="https://d.co/o/x/", initials="MS")  # fmt: skip
+    assert body == f"2 items: {'x' * 45}...; Short one #K1 https://d.co/o/x/ -MS"
+
+
+@pytest.mark.parametrize(
+    ("link_length", "second"), [(98, "yyyyyyyyy..."), (99, "+1 more")], ids=["12 left", "11 left"]
+)
+def test_a_digest_item_is_shown_only_with_room_for_twelve_characters(link_length, second):
+    body = gsm.compose_list(lead="2 items:", labels=["x" * 30, "y" * 30], reference="K1",
+                            link="h" * link_length, initials="MS")  # fmt: skip
+    assert body == f"2 items: {'x' * 30}; {second} #K1 {'h' * link_length} -MS"
+
+
+def test_the_first_digest_item_may_use_all_the_room_left_before_the_count():
+    body = gsm.compose_list(lead="2 items:", labels=["x" * 30, "y" * 30], reference="K1",
+                            link="h" * 121, initials="MS")  # fmt: skip
+    assert body == f"2 items: xxxxxxxxx...; +1 more #K1 {'h' * 121} -MS"
+
+
+def test_a_digest_with_no_room_for_an_item_only_counts_them():
+    labels = [f"Buyer {n} asks where the order is" for n in range(10)]
+    # " #K1 +9 <link> -MS" and "10 items: " leave ten characters with a 128-character link.
+    body = gsm.compose_list(lead="10 items:", labels=labels, reference="K1 +9", link="h" * 128,
+                            initials="MS")  # fmt: skip
+    assert body == "10 items: +10 more #K1 +9 " + "h" * 128 + " -MS"
+    with pytest.raises(ValueError) as refused:
+        gsm.compose_list(lead="10 items:", labels=labels, reference="K1 +9", link="h" * 129,
+                         initials="MS")  # fmt: skip
+    assert str(refused.value) == (
+        "The link and signature leave no room for a summary: shorten SITE_URL."
+    )
+
+
+def test_marks_and_signs_without_letters_are_dropped_and_unknown_letters_too():
+    # A combining small a, an enclosing hundred-thousands sign, the Arabic number sign, an
+    # Ethiopic word space (transliterated to a bare space) and a letter with no Latin form.
+    assert gsm.to_gsm("a\u0363b\u0488c\u0600d\u1361e\u01b8f") == "abcdef"

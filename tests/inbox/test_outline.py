@@ -132,3 +132,10 @@ def test_damaged_base64_is_kept_as_it_came():
     assert decode_transfer(b"abc", "base64") == b"abc"
     assert decode_transfer(b"=C3=BC", "quoted-printable") == "ü".encode()
     assert decode_transfer(b"=C3=BC", "7bit") == b"=C3=BC"
+
+
+def test_a_base64_part_not_fetched_is_estimated_in_whole_bytes():
+    [photo] = parse_outline(
+        HEADER, [part("2", "image/png", None, encoding="base64", size=100)], size=9000
+    ).attachments
+    assert (photo.size, type(photo.size)) == (73, int)

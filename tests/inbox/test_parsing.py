@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inbox.parsing import bytes_to_text, decode_words, parse_mail
+from inbox.parsing import bytes_to_text, clean_text, decode_words, parse_mail
+from tests.conftest import examples
 from tests.inbox.conftest import MANIFEST, sample
 
 
@@ -99,7 +100,23 @@ def test_decoding_helpers():
     assert bytes_to_text("ü".encode(), "utf-8") == "ü"
 
 
-@settings(max_examples=300, deadline=None)
+def test_a_surrogate_that_is_no_byte_is_replaced_not_raised():
+    """UTF-7 spells a character outside the BMP as two halves; one alone is no text."""
+    assert clean_text("a\ud800b \udfff") == "a\ufffdb \ufffd"
+    raw = b"Subject: =?utf-7?Q?+2AA-?= ok\r\nContent-Type: text/plain; charset=utf-7\r\n\r\na +2AA-"
+    mail = parse_mail(raw)
+    assert (mail.unparsable, mail.subject, mail.text) == (False, "\ufffd ok", "a \ufffd")
+
+
+def test_raw_text_beside_an_encoded_word_keeps_its_letters():
+    assert decode_words("Grüße =?utf-8?q?J=C3=BCrgen?= 山田") == "Grüße Jürgen 山田"
+    assert decode_words(r"C:\users =?utf-8?q?J=C3=BCrgen?=") == r"C:\users Jürgen"
+    assert parse_mail(b"Subject: Gr\xc3\xbc\xc3\x9fe =?utf-8?q?J=C3=BCrgen?=\r\n\r\nx").subject == (
+        "Grüße Jürgen"
+    )
+
+
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=2000))
 def test_parse_never_raises_on_any_bytes(raw):
     mail = parse_mail(raw)
@@ -122,7 +139,7 @@ _HEADER = st.one_of(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(_HEADER)
 def test_the_one_address_fast_path_reads_as_the_full_parser_does(value):
     """A plain `Name <a@b>` skips the RFC 5322 parser; it must read the same."""

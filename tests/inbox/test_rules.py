@@ -364,3 +364,18 @@ def test_rules_too_large_together_for_one_set_still_match_each_on_its_own():
     assert ruleset.first_match(MailFacts("inbox", subject="Sold, ship now: 1 item")) == plain
     assert [compiled.rule for compiled in ruleset.compiled] == [*large, plain]
     assert ruleset.first_match(MailFacts("inbox", subject="nothing of the kind")) is None
+
+
+def test_a_rule_too_large_even_alone_is_listed_broken_and_the_others_still_match():
+    huge = rule(
+        *[Condition("subject", "regex", f"(?:{letter * 130}){{1000}}") for letter in "abcdefgh"]
+    )
+    plain = rule(Condition("subject", "contains", "Sold, ship now"), key=99)
+    reason = "Its patterns need more memory than a rule may use: simplify them."
+    ruleset = RuleSet([huge, plain], skip_broken=True)
+    assert ruleset.broken == [(huge, reason)]
+    assert [compiled.rule for compiled in ruleset.compiled] == [plain]
+    assert ruleset.first_match(MailFacts("inbox", subject="Sold, ship now: 1 item")) == plain
+    with pytest.raises(RuleError) as refused:
+        RuleSet([huge, plain])
+    assert str(refused.value) == reason
