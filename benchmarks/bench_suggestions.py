@@ -115,7 +115,7 @@ def run() -> list[Figure]:
         _history(box, folder, now)
         _statistics()
         full = _render(client, url)
-        offered = client.get(url).context["suggestions"]
+        offered = client.get(url).context["inserts"]["suggestions"]
     finally:
         BuyerMessage.objects.filter(message__mailbox=box).delete()
         Reply.objects.filter(message__mailbox=box).delete()
