@@ -79,8 +79,9 @@ def ranked(
     match = _match(text, any_word)
     if match is None:
         return rows.none()
-    where = [f"{match.column} = {key}", match.where, f"{match.column} >= %s"]
-    params = [match.query, since_id]
+    # `since_id` bounds both sides of the join, so either can be read from its id index.
+    where = [f"{match.column} = {key}", match.where, f"{match.column} >= %s", f"{key} >= %s"]
+    params = [match.query, since_id, since_id]
     if window is not None:
         opens, opens_params = _window_opens(match, window)
         where.append(f"{match.column} >= {opens}")
