@@ -5,7 +5,7 @@ import re
 from buyers.models import BuyerMessage, Conversation, Reply
 from buyers.selectors import unanswered_text
 from escalations.selectors import owner_answers
-from inbox.search import ranked
+from inbox.search import sharing_most
 
 # Earlier buyer questions are found through the mail's full-text index, among the newest
 # RECENT answered ones, and only the CANDIDATES most alike by the index are compared word
@@ -79,14 +79,14 @@ def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]
     answered = BuyerMessage.objects.filter(
         answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
     ).exclude(conversation=conversation)
-    since = answered.order_by("-message_id").values_list("message_id", flat=True)[RECENT - 1 :]
-    alike = ranked(
+    alike = sharing_most(
         answered,
         " ".join(sorted(question, key=lambda w: (-len(w), w))),  # the telling words first
         key=f"{BuyerMessage._meta.db_table}.message_id",
-        any_word=True,
-        since_id=since.first() or 0,
-    ).values_list("text", "answered_by_reply__body", "conversation__buyer_name")[:CANDIDATES]
+        newest=RECENT,
+        limit=CANDIDATES,
+        fields=("text", "answered_by_reply__body", "conversation__buyer_name"),
+    )
     for asked, answer, buyer_name in alike:
         candidates.append((asked, answer, f"reply to {buyer_name}"))
     for details, answer in owner_answers(limit=OWNER_ANSWERS):

@@ -123,3 +123,25 @@ def test_the_same_queries_when_a_word_matches_beyond_the_window(inbox, monkeypat
     with CaptureQueriesContext(connection) as most:
         assert len(message_page(folder="all", search="refund", per_page=10)) == 10
     assert len(one) == len(most) == 2
+
+
+def test_sharing_most_puts_the_mail_holding_most_of_the_words_first(inbox):
+    from inbox.search import sharing_most
+
+    _mail(inbox, 1, "Oldest", "parcel carrier refund tracking")
+    _mail(inbox, 2, "Two words", "parcel carrier and more")
+    _mail(inbox, 3, "Three words", "the parcel, the carrier, a refund")
+    _mail(inbox, 4, "Left out", "parcel carrier refund tracking")
+    _mail(inbox, 5, "One word", "a refund")
+    _mail(inbox, 6, "None", "dishwasher safe?")
+    rows = Message.objects.exclude(subject="Left out")  # the newest four: from "Two words" on
+
+    def found(limit=10, newest=4):
+        return [s for (s,) in sharing_most(rows, "tracking parcel carrier refund",
+                                           key="inbox_message.id", newest=newest,
+                                           limit=limit, fields=("subject",))]  # fmt: skip
+
+    assert found() == ["Three words", "Two words", "One word"]
+    assert found(limit=2) == ["Three words", "Two words"]
+    assert found(newest=5)[0] == "Oldest"
+    assert found(newest=50, limit=4) == ["Oldest", "Three words", "Two words", "One word"]
