@@ -104,24 +104,37 @@ def sharing_most(
     the newest. PostgreSQL ranks them by ts_rank (`ranked()`); on SQLite each word is looked
     up in the index only from the window's oldest mail on, and a mail ranks by how many of
     the words it holds (FTS5's bm25 would first count the mail holding each word in all the
-    history, whatever the window). One query on SQLite, two on PostgreSQL."""
+    history, whatever the window). One query on SQLite, two on PostgreSQL (the window's
+    first id first)."""
     if key not in KEYS:
         raise ValueError(f"not a column holding a mail's id: {key}")
     field = key.split(".")[-1]
     by_age = rows.order_by(f"-{field}").values_list(field, flat=True)
-    if connection.vendor != "sqlite":
-        # The window's first id as a number, for the planner to weigh.
-        since = by_age[newest - 1 :].first() or 0
-        found = ranked(rows, text, key=key, any_word=True, since_id=since)
-        return list(found.values_list(*fields)[:limit])
     words = search_words(text, limit=4 * MAX_WORDS)
     if not words:
         return []
-    among_sql, among_params = by_age[:newest].query.sql_with_params()
-    each = (
-        "SELECT rowid AS id FROM inbox_message_search "
-        "WHERE inbox_message_search MATCH %s AND rowid >= (SELECT id FROM window_opens)"
-    )
+    if connection.vendor == "sqlite":
+        among_sql, params = by_age[:newest].query.sql_with_params()
+        each = (
+            "SELECT rowid AS id FROM inbox_message_search "
+            "WHERE inbox_message_search MATCH %s AND rowid >= (SELECT id FROM window_opens)"
+        )
+        alike = (
+            f"among(id) AS MATERIALIZED ({among_sql}), "  # noqa: S608
+            "window_opens(id) AS MATERIALIZED (SELECT coalesce(min(id), 0) FROM among), "
+            "alike(id, place) AS MATERIALIZED (SELECT found.id, -count(*) "
+            f"FROM ({' UNION ALL '.join([each] * len(words))}) found "
+            "WHERE found.id IN (SELECT id FROM among) GROUP BY found.id "
+            "ORDER BY count(*) DESC, found.id DESC LIMIT %s)"
+        )
+        params = [*params, *(f'"{w}"' for w in words), limit]
+    else:
+        # The window's first id as a number, for the planner to weigh.
+        since = by_age[newest - 1 :].first() or 0
+        found = ranked(rows, text, key=key, any_word=True, since_id=since)
+        ranked_sql, params = found.values_list(field, "rank")[:limit].query.sql_with_params()
+        alike = f"alike(id, place) AS MATERIALIZED ({ranked_sql})"
+    # The rows themselves only for the best `limit`, not for every mail that matched.
     rows_sql, rows_params = (
         rows.order_by()
         .extra(where=[f"{key} IN (SELECT id FROM alike)"])  # noqa: S608, S610
@@ -130,15 +143,9 @@ def sharing_most(
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH among(id) AS MATERIALIZED ({among_sql}), "  # noqa: S608
-            "window_opens(id) AS MATERIALIZED (SELECT coalesce(min(id), 0) FROM among), "
-            "alike(id, shared) AS MATERIALIZED (SELECT found.id, count(*) "
-            f"FROM ({' UNION ALL '.join([each] * len(words))}) found "
-            "WHERE found.id IN (SELECT id FROM among) GROUP BY found.id "
-            "ORDER BY count(*) DESC, found.id DESC LIMIT %s) "
-            f"SELECT found.* FROM ({rows_sql}) found JOIN alike ON alike.id = found.{field} "
-            "ORDER BY alike.shared DESC, alike.id DESC",
-            [*among_params, *(f'"{w}"' for w in words), limit, *rows_params],
+            f"WITH {alike} SELECT found.* FROM ({rows_sql}) found "  # noqa: S608
+            f"JOIN alike ON alike.id = found.{field} ORDER BY alike.place, alike.id DESC",
+            [*params, *rows_params],
         )
         return [row[1:] for row in cursor.fetchall()]
 
