@@ -5,7 +5,7 @@ import re
 from buyers.models import BuyerMessage, Conversation, Reply
 from buyers.selectors import unanswered_text
 from escalations.selectors import owner_answers
-from inbox.search import ranked
+from inbox.search import sharing_most
 
 # Earlier buyer questions are found through the mail's full-text index, among the newest
 # RECENT answered ones, and only the CANDIDATES most alike by the index are compared word
@@ -65,11 +65,8 @@ STOPWORDS = {
 
 
 def _terms(text: str) -> set[str]:
-    return {
-        w
-        for w in (m.group(0).casefold() for m in _WORD.finditer(text or ""))
-        if w not in STOPWORDS and not w.isdigit()
-    }
+    words = {w.casefold() for w in _WORD.findall(text or "")} - STOPWORDS
+    return {w for w in words if not w.isdigit()}
 
 
 def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]:
@@ -82,17 +79,16 @@ def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]
     answered = BuyerMessage.objects.filter(
         answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
     ).exclude(conversation=conversation)
-    since = answered.order_by("-message_id").values_list("message_id", flat=True)[RECENT - 1 :]
-    alike = ranked(
-        answered.select_related("answered_by_reply", "conversation"),
+    alike = sharing_most(
+        answered,
         " ".join(sorted(question, key=lambda w: (-len(w), w))),  # the telling words first
         key=f"{BuyerMessage._meta.db_table}.message_id",
-        any_word=True,
-        since_id=since.first() or 0,
-    )[:CANDIDATES]
-    for bm in alike:
-        source = f"reply to {bm.conversation.buyer_name}"
-        candidates.append((bm.text, bm.answered_by_reply.body, source))
+        newest=RECENT,
+        limit=CANDIDATES,
+        fields=("text", "answered_by_reply__body", "conversation__buyer_name"),
+    )
+    for asked, answer, buyer_name in alike:
+        candidates.append((asked, answer, f"reply to {buyer_name}"))
     for details, answer in owner_answers(limit=OWNER_ANSWERS):
         candidates.append((details, answer, "the owner's answer"))
     scored = []

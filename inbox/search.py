@@ -1,4 +1,4 @@
-"""Full-text mail search on the database's own index (migration 0012): FTS5 on SQLite, a
+"""Full-text mail search on the database's own index (migration 0014): FTS5 on SQLite, a
 GIN-indexed tsvector on PostgreSQL. Words match by their beginning ("knob" finds
 "Knoblauchpresse"); every word must match; the best matches come first."""
 
@@ -17,6 +17,50 @@ def search_words(text: str, limit: int = MAX_WORDS) -> list[str]:
     return [w[:MAX_WORD] for w in _WORD.findall(text or "")][:limit]
 
 
+# A word most mail holds matches most of the mailbox, and scoring every match is what costs.
+# A search ranks only the newest WINDOW matches; the older ones follow, newest first. Both
+# engines find where the window opens by walking the word's mail newest first.
+WINDOW = 2000
+
+
+@dataclass(frozen=True)
+class _Match:
+    table: str  # the index's table, joined to `key`
+    column: str  # its column holding the mail's id
+    where: str  # the match, one parameter: the query
+    query: str
+    rank: str  # lower is better; parameters: `rank_params`
+    rank_params: tuple
+
+
+def _match(text: str, any_word: bool) -> _Match | None:
+    words = search_words(text, limit=4 * MAX_WORDS if any_word else MAX_WORDS)
+    if not words:
+        return None
+    if connection.vendor == "postgresql":
+        joiner, suffix = (" | ", "") if any_word else (" & ", ":*")
+        query = joiner.join(f"{w}{suffix}" for w in words)
+        match = "inbox_message_search.document @@ to_tsquery('simple', %s)"
+        return _Match("inbox_message_search", "inbox_message_search.message_id", match, query,
+                      "-ts_rank(inbox_message_search.document, to_tsquery('simple', %s))",
+                      (query,))  # fmt: skip
+    if connection.vendor == "sqlite":
+        joiner, suffix = (" OR ", "") if any_word else (" ", "*")
+        query = joiner.join(f'"{w}"{suffix}' for w in words)
+        match = "inbox_message_search MATCH %s"
+        return _Match("inbox_message_search", "inbox_message_search.rowid", match, query,
+                      "inbox_message_search.rank", ())  # fmt: skip
+    raise NotImplementedError(f"no full-text search on {connection.vendor}")
+
+
+def _window_opens(match: _Match, window: int) -> tuple[str, list]:
+    """SQL for the id of the `window`th newest matching mail (0 when fewer match): the
+    index's table walked newest first, without scoring anything."""
+    bare = match.column.split(".")[-1]
+    newest = f"SELECT {bare} FROM {match.table} WHERE {match.where} ORDER BY {bare} DESC"  # noqa: S608
+    return f"coalesce(({newest} LIMIT 1 OFFSET %s), 0)", [match.query, window - 1]
+
+
 def ranked(
     rows: QuerySet,
     text: str,
@@ -24,45 +68,123 @@ def ranked(
     key: str = "inbox_message.id",
     any_word: bool = False,
     since_id: int = 0,
+    window: int | None = None,
 ) -> QuerySet:
     """`rows` narrowed to those whose mail (`key`: the column holding its id) matches every
     word of `text` by its beginning, best first. `any_word`: whole words, any of them (for
-    likeness rather than finding); `since_id`: only mail from that id on."""
+    likeness rather than finding); `since_id`: only mail from that id on; `window`: only
+    the newest that many matches (`older()` gives the rest)."""
     if key not in KEYS:
         raise ValueError(f"not a column holding a mail's id: {key}")
-    words = search_words(text, limit=4 * MAX_WORDS if any_word else MAX_WORDS)
-    if not words:
+    match = _match(text, any_word)
+    if match is None:
         return rows.none()
-    if connection.vendor == "postgresql":
-        joiner, suffix = (" | ", "") if any_word else (" & ", ":*")
-        query = joiner.join(f"{w}{suffix}" for w in words)
-        return rows.extra(  # noqa: S610 (the words are parameters, `key` a known column)
-            tables=["inbox_message_search"],
-            where=[
-                f"inbox_message_search.message_id = {key}",
-                "inbox_message_search.document @@ to_tsquery('simple', %s)",
-                "inbox_message_search.message_id >= %s",
-            ],
-            params=[query, since_id],
-            select={"rank": "ts_rank(inbox_message_search.document, to_tsquery('simple', %s))"},
-            select_params=[query],
-            order_by=["-rank", f"-{key}"],
-        )
+    # `since_id` bounds both sides of the join, so either can be read from its id index.
+    where = [f"{match.column} = {key}", match.where, f"{match.column} >= %s", f"{key} >= %s"]
+    params = [match.query, since_id, since_id]
+    if window is not None:
+        opens, opens_params = _window_opens(match, window)
+        where.append(f"{match.column} >= {opens}")
+        params += opens_params
+    return rows.extra(  # noqa: S610 (the words are parameters, `key` a known column)
+        tables=[match.table],
+        where=where,
+        params=params,
+        select={"rank": match.rank},
+        select_params=match.rank_params,
+        order_by=["rank", f"-{key}"],
+    )
+
+
+def sharing_most(
+    rows: QuerySet, text: str, *, key: str, newest: int, limit: int, fields: tuple[str, ...]
+) -> list[tuple]:
+    """`fields` of the `limit` rows, among the `newest` of `rows` (`key`: the column holding
+    their mail's id), that hold any of the whole words of `text`: the most alike first, then
+    the newest. PostgreSQL ranks them by ts_rank (`ranked()`); on SQLite each word is looked
+    up in the index only from the window's oldest mail on, and a mail ranks by how many of
+    the words it holds (FTS5's bm25 would first count the mail holding each word in all the
+    history, whatever the window). One query on SQLite, two on PostgreSQL (the window's
+    first id first)."""
+    if key not in KEYS:
+        raise ValueError(f"not a column holding a mail's id: {key}")
+    field = key.split(".")[-1]
+    by_age = rows.order_by(f"-{field}").values_list(field, flat=True)
+    words = search_words(text, limit=4 * MAX_WORDS)
+    if not words:
+        return []
     if connection.vendor == "sqlite":
-        joiner, suffix = (" OR ", "") if any_word else (" ", "*")
-        query = joiner.join(f'"{w}"{suffix}' for w in words)
-        return rows.extra(  # noqa: S610 (the words are parameters, `key` a known column)
-            tables=["inbox_message_search"],
-            where=[
-                f"inbox_message_search.rowid = {key}",
-                "inbox_message_search MATCH %s",
-                "inbox_message_search.rowid >= %s",
-            ],
-            params=[query, since_id],
-            select={"rank": "inbox_message_search.rank"},
-            order_by=["rank", f"-{key}"],
+        among_sql, params = by_age[:newest].query.sql_with_params()
+        each = (
+            "SELECT rowid AS id FROM inbox_message_search "
+            "WHERE inbox_message_search MATCH %s AND rowid >= (SELECT id FROM window_opens)"
         )
-    raise NotImplementedError(f"no full-text search on {connection.vendor}")
+        alike = (
+            f"among(id) AS MATERIALIZED ({among_sql}), "  # noqa: S608
+            "window_opens(id) AS MATERIALIZED (SELECT coalesce(min(id), 0) FROM among), "
+            "alike(id, place) AS MATERIALIZED (SELECT found.id, -count(*) "
+            f"FROM ({' UNION ALL '.join([each] * len(words))}) found "
+            "WHERE found.id IN (SELECT id FROM among) GROUP BY found.id "
+            "ORDER BY count(*) DESC, found.id DESC LIMIT %s)"
+        )
+        params = [*params, *(f'"{w}"' for w in words), limit]
+    else:
+        # The window's first id as a number, for the planner to weigh.
+        since = by_age[newest - 1 :].first() or 0
+        found = ranked(rows, text, key=key, any_word=True, since_id=since)
+        ranked_sql, params = found.values_list(field, "rank")[:limit].query.sql_with_params()
+        alike = f"alike(id, place) AS MATERIALIZED ({ranked_sql})"
+    # The rows themselves only for the best `limit`, not for every mail that matched.
+    rows_sql, rows_params = (
+        rows.order_by()
+        .extra(where=[f"{key} IN (SELECT id FROM alike)"])  # noqa: S608, S610
+        .values_list(field, *fields)
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {alike} SELECT found.* FROM ({rows_sql}) found "  # noqa: S608
+            f"JOIN alike ON alike.id = found.{field} ORDER BY alike.place, alike.id DESC",
+            [*params, *rows_params],
+        )
+        return [row[1:] for row in cursor.fetchall()]
+
+
+def older(rows: QuerySet, text: str, *, window: int) -> QuerySet:
+    """The mail of `rows` matching `text` like `ranked()` finds it, but older than its
+    `window`: newest first, not ranked."""
+    match = _match(text, any_word=False)
+    if match is None:
+        return rows.none()
+    opens, opens_params = _window_opens(match, window)
+    return rows.extra(  # noqa: S610 (the words are parameters)
+        tables=[match.table],
+        where=[f"{match.column} = inbox_message.id", match.where, f"{match.column} < {opens}"],
+        params=[match.query, *opens_params],
+        select={"newest": match.column},
+        order_by=["-newest"],
+    )
+
+
+def found_ids(rows: QuerySet, text: str, *, start: int, count: int) -> list[int]:
+    """Ids of the mail of `rows` matching every word of `text`, from the `start`th, at most
+    `count`: the best of the newest WINDOW matches first, then the older ones newest first.
+    One query, whatever the number of matches, scoring no more than WINDOW of them."""
+    end = start + count
+    first = ranked(rows, text, window=WINDOW).values_list("id", "rank")[:end]
+    rest = older(rows, text, window=WINDOW).values_list("id", "newest")[:end]
+    if not first.query.extra:  # no word to search for
+        return []
+    first_sql, first_params = first.query.sql_with_params()
+    rest_sql, rest_params = rest.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 0 AS part, f.id, f.rank AS place FROM ({first_sql}) f "  # noqa: S608
+            f"UNION ALL SELECT 1, o.id, -o.newest FROM ({rest_sql}) o "
+            "ORDER BY part, place, id DESC LIMIT %s OFFSET %s",
+            [*first_params, *rest_params, count, start],
+        )
+        return [pk for _, pk, _ in cursor.fetchall()]
 
 
 @dataclass

@@ -5,7 +5,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from inbox.models import Attachment, Folder, MailAction, Mailbox, Message
-from inbox.search import SearchPage, ranked, search_words
+from inbox.search import SearchPage, found_ids, search_words
 
 FOLDER_FILTERS = {
     "inbox": Q(folder__role=Folder.Role.INBOX, removed_at__isnull=True),
@@ -39,7 +39,8 @@ def message_page(
 ) -> Page | SearchPage:
     """One page of the mail list, newest first; with a search, the mail matching every word
     (by its beginning) in subject, sender or text, best match first. A search page is not
-    counted: a common word can match most of the mailbox, and counting it all is the cost."""
+    counted: a common word can match most of the mailbox, and counting it all is the cost;
+    nor is all of it ranked: the best come from the newest matches (`found_ids`)."""
     if not search.strip():
         return Paginator(message_list(folder=folder), per_page).get_page(page)
     number = int(page) if str(page or "").isdigit() and int(page) > 0 else 1
@@ -47,12 +48,7 @@ def message_page(
         return SearchPage([], 1, False)
     where = FOLDER_FILTERS.get(folder, FOLDER_FILTERS["inbox"])
     start = (number - 1) * per_page
-    ids = [
-        pk
-        for pk, _rank in ranked(Message.objects.filter(where), search).values_list("id", "rank")[
-            start : start + per_page + 1
-        ]
-    ]
+    ids = found_ids(Message.objects.filter(where), search, start=start, count=per_page + 1)
     rows = message_list(folder="all").filter(pk__in=ids[:per_page]).in_bulk()
     return SearchPage([rows[pk] for pk in ids[:per_page]], number, len(ids) > per_page)
 

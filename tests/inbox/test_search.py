@@ -74,3 +74,74 @@ def test_pages_without_counting_with_the_same_queries(inbox):
     with CaptureQueriesContext(connection) as many:
         list(message_page(folder="all", search="refund", per_page=3))
     assert len(many) == len(few) == 2
+
+
+def test_a_word_in_much_mail_ranks_the_newest_matches_then_lists_the_older(inbox, monkeypatch):
+    monkeypatch.setattr("inbox.search.WINDOW", 3)
+    # The older mail says "refund" most often: it would rank first if every match were scored.
+    for n in range(1, 4):
+        _mail(inbox, n, f"Old {n}", "refund " * 10)
+    _mail(inbox, 4, "New 4", "refund")
+    _mail(inbox, 5, "New 5", "refund refund refund")
+    _mail(inbox, 6, "New 6", "refund refund")
+    _mail(inbox, 7, "Other", "shipping")
+    expected = ["New 5", "New 6", "New 4", "Old 3", "Old 2", "Old 1"]
+    assert _found("refund") == expected
+    paged = [s for n in (1, 2, 3) for s in _found("refund", per_page=2, page=n)]
+    assert paged == expected
+    assert _found("refund", per_page=2, page=4) == []
+    last = message_page(folder="all", search="refund", per_page=2, page=3)
+    assert last.has_previous() and not last.has_next()
+    monkeypatch.setattr("inbox.search.WINDOW", 100)
+    assert _found("refund")[:3] == ["Old 3", "Old 2", "Old 1"]
+
+
+def test_the_window_is_of_all_mail_and_a_folder_shows_its_part_of_it(inbox, monkeypatch):
+    monkeypatch.setattr("inbox.search.WINDOW", 2)
+    spam = Folder.objects.create(mailbox=inbox.mailbox, role=Folder.Role.SPAM, name="Spam")
+    _mail(inbox, 1, "Kept 1", "refund refund")
+    _mail(inbox, 2, "Kept 2", "refund")
+    _mail(spam, 3, "Spam 3", "refund refund refund")
+    _mail(spam, 4, "Spam 4", "refund")
+    assert [m.subject for m in message_page(folder="inbox", search="refund")] == [
+        "Kept 2",
+        "Kept 1",
+    ]
+    assert [m.subject for m in message_page(folder="spam", search="refund")] == [
+        "Spam 3",
+        "Spam 4",
+    ]
+
+
+def test_the_same_queries_when_a_word_matches_beyond_the_window(inbox, monkeypatch):
+    monkeypatch.setattr("inbox.search.WINDOW", 5)
+    _mail(inbox, 1, "Lone", "garlic")
+    for n in range(2, 30):
+        _mail(inbox, n, f"Refund {n}", "refund")
+    with CaptureQueriesContext(connection) as one:
+        assert len(message_page(folder="all", search="garlic", per_page=10)) == 1
+    with CaptureQueriesContext(connection) as most:
+        assert len(message_page(folder="all", search="refund", per_page=10)) == 10
+    assert len(one) == len(most) == 2
+
+
+def test_sharing_most_puts_the_mail_holding_most_of_the_words_first(inbox):
+    from inbox.search import sharing_most
+
+    _mail(inbox, 1, "Oldest", "parcel carrier refund tracking")
+    _mail(inbox, 2, "Two words", "parcel carrier and more")
+    _mail(inbox, 3, "Three words", "the parcel, the carrier, a refund")
+    _mail(inbox, 4, "Left out", "parcel carrier refund tracking")
+    _mail(inbox, 5, "One word", "a refund")
+    _mail(inbox, 6, "None", "dishwasher safe?")
+    rows = Message.objects.exclude(subject="Left out")  # the newest four: from "Two words" on
+
+    def found(limit=10, newest=4):
+        return [s for (s,) in sharing_most(rows, "tracking parcel carrier refund",
+                                           key="inbox_message.id", newest=newest,
+                                           limit=limit, fields=("subject",))]  # fmt: skip
+
+    assert found() == ["Three words", "Two words", "One word"]
+    assert found(limit=2) == ["Three words", "Two words"]
+    assert found(newest=5)[0] == "Oldest"
+    assert found(newest=50, limit=4) == ["Oldest", "Three words", "Two words", "One word"]
