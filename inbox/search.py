@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_WORDS, MAX_WORD = 8, 64
 KEYS = {"inbox_message.id", "inbox_buyermessage.message_id"}
+NO_MAIL = 2**63 - 1  # past the last id any mail can have
 
 
 def search_words(text: str, limit: int = MAX_WORDS) -> list[str]:
@@ -104,7 +105,7 @@ def sharing_most(
     the newest. PostgreSQL ranks them by ts_rank (`ranked()`); on SQLite each word is looked
     up in the index only from the window's oldest mail on, and a mail ranks by how many of
     the words it holds (FTS5's bm25 would first count the mail holding each word in all the
-    history, whatever the window). One query on SQLite, two on PostgreSQL (the window's
+    history, whatever the window). One query on SQLite, two or three on PostgreSQL (the window's
     first id first)."""
     if key not in KEYS:
         raise ValueError(f"not a column holding a mail's id: {key}")
@@ -121,7 +122,9 @@ def sharing_most(
         )
         alike = (
             f"among(id) AS MATERIALIZED ({among_sql}), "  # noqa: S608
-            "window_opens(id) AS MATERIALIZED (SELECT coalesce(min(id), 0) FROM among), "
+            # No mail in the window: a window that opens past every mail, so no word is
+            # looked up at all (0 would look each up in the whole mailbox).
+            f"window_opens(id) AS MATERIALIZED (SELECT coalesce(min(id), {NO_MAIL}) FROM among), "
             "alike(id, place) AS MATERIALIZED (SELECT found.id, -count(*) "
             f"FROM ({' UNION ALL '.join([each] * len(words))}) found "
             "WHERE found.id IN (SELECT id FROM among) GROUP BY found.id "
@@ -129,8 +132,14 @@ def sharing_most(
         )
         params = [*params, *(f'"{w}"' for w in words), limit]
     else:
-        # The window's first id as a number, for the planner to weigh.
-        since = by_age[newest - 1 :].first() or 0
+        # The window's first id as a number, for the planner to weigh: the oldest of the
+        # newest `newest`, or of all when there are fewer; no row at all, nothing to find.
+        since = (
+            by_age[newest - 1 :].first()
+            or rows.order_by(field).values_list(field, flat=True).first()
+        )
+        if since is None:
+            return []
         found = ranked(rows, text, key=key, any_word=True, since_id=since)
         ranked_sql, params = found.values_list(field, "rank")[:limit].query.sql_with_params()
         alike = f"alike(id, place) AS MATERIALIZED ({ranked_sql})"
