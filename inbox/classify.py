@@ -68,7 +68,11 @@ def decide(ruleset: RuleSet, facts: MailFacts) -> tuple[str, Rule | None]:
     """The one decision on a mail's kind, at store time (the sync) and after (the rules run
     again, `classify_mail`): the first matching rule's action; mail no rule knows goes to
     the owner, as the seed says."""
-    rule = ruleset.first_match(facts)
+    return decision(ruleset.first_match(facts))
+
+
+def decision(rule: Rule | None) -> tuple[str, Rule | None]:
+    """The kind a matching rule (or none) gives a mail."""
     return (rule.action if rule else MailKind.ESCALATE), rule
 
 

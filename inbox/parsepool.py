@@ -1,4 +1,5 @@
-"""Parsing fetched mail on the other cores while this process stores the last batch.
+"""Reading fetched mail (parsing it and finding the first mail rule that matches it) on the
+other cores while this process stores the last batch.
 
 MIME parsing is pure Python and holds the GIL: on a first sync of thousands of mails it is
 the largest cost after the network. A pass that has many mails to read starts worker
@@ -7,8 +8,9 @@ IMAP thread) from a fork server, started clean with only inbox.parsing imported:
 lock or database connection of this process is copied into them.
 
 Small passes, one-core machines and processes that may not have children (a daemonic
-worker) parse right here; a worker that dies takes its batch back here too. Either way the
-result is the same list of ParsedMail, in order.
+worker) read right here; a worker that dies takes its batch back here too. Either way the
+result is the same list of (ParsedMail, the matching rule's key or None), in order. The
+workers compile the pass's rules once, when they start.
 """
 
 import logging
@@ -20,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 
 from inbox.parsing import ParsedMail, parse_mail
+from inbox.rules import BODY_LIMIT, MailFacts, Rule, RuleSet
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +34,38 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def _parse(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
-    return parse_mail(raw, max_attachment_bytes=max_attachment_bytes)
+Read = tuple[ParsedMail, object]  # the mail, and its first matching rule's key (or None)
+
+
+def read(raw: bytes, max_attachment_bytes: int, role: str, rules: RuleSet) -> Read:
+    """The mail parsed, and the key of the first of `rules` that matches it in a folder of
+    `role` (None: no rule matches)."""
+    mail = parse_mail(raw, max_attachment_bytes=max_attachment_bytes)
+    facts = MailFacts(role, mail.from_address, mail.from_name, mail.subject,
+                      mail.text[:BODY_LIMIT], mail.headers)  # fmt: skip
+    rule = rules.first_match(facts)
+    return mail, (rule.key if rule else None)
+
+
+_rules: RuleSet | None = None  # a worker's copy of the pass's rules
+
+
+def _load_rules(rules: list[Rule]) -> None:
+    global _rules
+    _rules = RuleSet(rules, skip_broken=True)
+
+
+def _read(raw: bytes, max_attachment_bytes: int, role: str) -> Read:
+    return read(raw, max_attachment_bytes, role, _rules)
 
 
 class ParsePool:
-    """`parse(raws, max_attachment_bytes)`: parse_mail of each, in order. Workers start on
-    the first `expect(n)` with enough mail; `close()` stops them (a `with` block does)."""
+    """`read(raws, max_attachment_bytes, role)`: `read()` of each, in order, against
+    `rules`. Workers start on the first `expect(n)` with enough mail; `close()` stops them
+    (a `with` block does)."""
 
-    def __init__(self, *, workers: int | None = None, pool_from: int = POOL_FROM):
+    def __init__(self, rules: RuleSet, *, workers: int | None = None, pool_from: int = POOL_FROM):
+        self.rules = rules
         self.workers = max(0, cores() - 1) if workers is None else workers
         self.pool_from = pool_from
         self._pool: ProcessPoolExecutor | None = None
@@ -59,7 +85,10 @@ class ParsePool:
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["inbox.parsing"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=_load_rules,
+                initargs=([compiled.rule for compiled in self.rules.compiled],),
+            )  # fmt: skip
             for _ in range(self.workers):  # start them now, while the first batch is fetched
                 self._pool.submit(cores)
         except (OSError, ValueError) as exc:
@@ -70,29 +99,33 @@ class ParsePool:
     def running(self) -> bool:
         return self._pool is not None
 
-    def parse(self, raws: list[bytes], max_attachment_bytes: int) -> list[ParsedMail]:
-        return self.submit(raws, max_attachment_bytes)()
+    def read(self, raws: list[bytes], max_attachment_bytes: int, role: str) -> list[Read]:
+        return self.submit(raws, max_attachment_bytes, role)()
 
-    def submit(self, raws: list[bytes], max_attachment_bytes: int) -> Callable[[], list]:
-        """Start parsing `raws` on the workers and return at once; calling the result waits
-        for the parsed mail. Without workers the mail is parsed before this returns."""
+    def submit(
+        self, raws: list[bytes], max_attachment_bytes: int, role: str
+    ) -> Callable[[], list[Read]]:
+        """Start reading `raws` on the workers and return at once; calling the result waits
+        for them. Without workers the mail is read before this returns."""
         if self._pool is None or len(raws) < BATCH_FROM:
-            parsed = [_parse(raw, max_attachment_bytes) for raw in raws]
-            return lambda: parsed
+            done = [read(raw, max_attachment_bytes, role, self.rules) for raw in raws]
+            return lambda: done
         chunk = max(1, len(raws) // (4 * self.workers))
         try:
-            results = self._pool.map(_parse, raws, repeat(max_attachment_bytes), chunksize=chunk)
+            results = self._pool.map(
+                _read, raws, repeat(max_attachment_bytes), repeat(role), chunksize=chunk
+            )
         except (BrokenProcessPool, RuntimeError):  # stopped, or a worker died before
             self.close()
-            return self.submit(raws, max_attachment_bytes)
+            return self.submit(raws, max_attachment_bytes, role)
 
-        def wait() -> list[ParsedMail]:
+        def wait() -> list[Read]:
             try:
                 return list(results)
             except BrokenProcessPool:  # a worker died (out of memory, killed): go on here
-                log.warning("A mail parsing worker stopped: parsing here from now on")
+                log.warning("A mail parsing worker stopped: reading mail here from now on")
                 self.close()
-                return [_parse(raw, max_attachment_bytes) for raw in raws]
+                return [read(raw, max_attachment_bytes, role, self.rules) for raw in raws]
 
         return wait
 

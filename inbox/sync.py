@@ -29,7 +29,7 @@ from inbox.classify import (
     act_on_decisions,
     active_ruleset,
     classify_pending,
-    decide,
+    decision,
     decision_reason,
     queue_actions,
 )
@@ -160,7 +160,7 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             # New mail is decided as it is stored: the rules see it while it is in memory,
             # and the decision is written in the same insert.
             ruleset = active_ruleset()
-            with _timed(report, "fetch"), ParsePool(workers=_parse_workers()) as parser:
+            with _timed(report, "fetch"), ParsePool(ruleset, workers=_parse_workers()) as parser:
                 for role in SYNCED_ROLES:
                     if role in folders:
                         folder_report = _sync_folder(
@@ -189,6 +189,11 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
         fields["history_imported_at"] = now
     Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
     return report
+
+
+def _facts(role: str, mime: ParsedMail) -> MailFacts:
+    return MailFacts(role, mime.from_address, mime.from_name, mime.subject,
+                     mime.text[:BODY_LIMIT], mime.headers)  # fmt: skip
 
 
 def _parse_workers() -> int | None:
@@ -250,11 +255,17 @@ def _sync_folder(
                 if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
                     keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
                     mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
-                    parsed = [(mail, parse_outline(mail.raw, mail.parts, size=mail.size))]
-                    return lambda: parsed
+                    mime = parse_outline(mail.raw, mail.parts, size=mail.size)
+                    rule = ruleset.first_match(_facts(folder.role, mime))
+                    return lambda: [(mail, mime, rule.key if rule else None)]
                 fetched = conn.fetch(batch)
-                parsing = parser.submit([m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES)
-                return lambda: list(zip(fetched, parsing(), strict=True))
+                reading = parser.submit(
+                    [m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES, folder.role
+                )
+                return lambda: [
+                    (mail, mime, rule_key)
+                    for mail, (mime, rule_key) in zip(fetched, reading(), strict=True)
+                ]
 
             for batch, parsed in _prefetched(fetch, _batches(uids, sizes)):
                 new_ids, relinked, unparsable = _store_batch(
@@ -333,21 +344,23 @@ def _batches(uids: list[int], sizes: dict[int, int]):
 
 
 def _store_batch(
-    folder, fetched: list[tuple[FetchedMail, ParsedMail]], history, last_uid, ruleset, decided
-):
+    folder, fetched: list[tuple[FetchedMail, ParsedMail, object]], history, last_uid, ruleset,
+    decided,
+):  # fmt: skip
     """Store one fetched batch and the folder's new position, atomically.
 
     A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
     new UID the server did not say, mail moved away and back by someone else) is matched by
     its content hash, then its Message-ID, and relocated instead of stored twice.
     """
-    uids = [mail.uid for mail, _ in fetched]
+    uids = [mail.uid for mail, _, _ in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
-    parsed = [(mail, mime) for mail, mime in fetched if mail.uid not in already]
+    parsed = [(mail, mime, key) for mail, mime, key in fetched if mail.uid not in already]
+    rules = {compiled.rule.key: compiled.rule for compiled in ruleset.compiled}
     with transaction.atomic():
         unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
-        hashes = [p.content_hash for _, p in parsed]
-        ids = [p.message_id for _, p in parsed if p.message_id]
+        hashes = [p.content_hash for _, p, _ in parsed]
+        ids = [p.message_id for _, p, _ in parsed if p.message_id]
         by_hash, by_id = {}, {}
         for pk, mailbox_id, content_hash in unlocated.filter(content_hash__in=hashes).values_list(
             "pk", "mailbox_id", "content_hash"
@@ -361,7 +374,7 @@ def _store_batch(
                 by_id.setdefault(message_id, pk)
         rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
         trash: dict[str, list[int]] = {}  # reason: positions in rows
-        for mail, mime in parsed:
+        for mail, mime, rule_key in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
             if match is not None:
@@ -370,10 +383,7 @@ def _store_batch(
                 )
                 relinked += 1
                 continue
-            kind, rule = decide(ruleset, MailFacts(
-                folder.role, mime.from_address, mime.from_name, mime.subject,
-                mime.text[:BODY_LIMIT], mime.headers,
-            ))  # fmt: skip
+            kind, rule = decision(rules.get(rule_key))  # matched as the mail was read
             decided[kind] = decided.get(kind, 0) + 1
             rows.append((
                 str(kind), rule.key if rule else None, rule.name if rule else "", now,

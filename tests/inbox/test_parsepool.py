@@ -1,5 +1,6 @@
-"""Mail parsed on worker processes is the mail parsed here, in order; a worker that dies
-costs nothing but time, and a process that may not have children parses by itself."""
+"""Mail read on worker processes (parsed, and matched against the pass's rules) is the mail
+read here, in order; a worker that dies costs nothing but time, and a process that may not
+have children reads by itself."""
 
 import os
 import random
@@ -7,47 +8,58 @@ import signal
 from types import SimpleNamespace
 
 from benchmarks.mailgen import make_mail
-from inbox.parsepool import ParsePool
-from inbox.parsing import parse_mail
+from inbox.parsepool import ParsePool, read
+from inbox.rules import Condition, Rule, RuleSet
 
-MAILS = [make_mail(random.Random(5), n) for n in range(120)]
+_RNG = random.Random(5)
+MAILS = [make_mail(_RNG, n) for n in range(120)]  # notices, buyers, suppliers, marketing
+RULES = RuleSet([
+    Rule(7, "notices", "trash", frozenset({"inbox"}),
+         (Condition("subject", "starts_with", "Sold, ship now"),)),
+    Rule(8, "buyers", "buyer_message", frozenset({"inbox", "spam"}),
+         (Condition("sender_address", "contains", "@marketplace.amazon."),)),
+])  # fmt: skip
 
 
-def test_workers_give_what_parsing_here_gives_in_order():
-    with ParsePool(workers=2, pool_from=10) as pool:
+def here(raws, role="inbox"):
+    return [read(raw, 1024, role, RULES) for raw in raws]
+
+
+def test_workers_give_what_reading_here_gives_in_order():
+    with ParsePool(RULES, workers=2, pool_from=10) as pool:
         pool.expect(len(MAILS))
         assert pool.running
-        parsed = pool.parse(MAILS, 1024)
+        found = pool.read(MAILS, 1024, "inbox")
     assert not pool.running
-    assert parsed == [parse_mail(raw, max_attachment_bytes=1024) for raw in MAILS]
+    assert found == here(MAILS)
+    assert {key for _, key in found} == {7, 8, None}  # the rules were matched there too
+    assert found != here(MAILS, role="spam")  # the folder's role reaches the rules
 
 
 def test_a_small_pass_starts_no_workers():
-    with ParsePool(workers=2, pool_from=500) as pool:
+    with ParsePool(RULES, workers=2, pool_from=500) as pool:
         pool.expect(499)
         assert not pool.running
-        assert pool.parse(MAILS[:3], 1024) == [parse_mail(r, max_attachment_bytes=1024)
-                                               for r in MAILS[:3]]  # fmt: skip
+        assert pool.read(MAILS[:3], 1024, "inbox") == here(MAILS[:3])
 
 
 def test_a_worker_killed_mid_batch_leaves_the_batch_to_this_process():
-    with ParsePool(workers=1, pool_from=1) as pool:
+    with ParsePool(RULES, workers=1, pool_from=1) as pool:
         pool.expect(len(MAILS))
-        pool.parse(MAILS[:20], 1024)  # the worker is up
+        pool.read(MAILS[:20], 1024, "inbox")  # the worker is up
         (pid,) = list(pool._pool._processes)
-        many = MAILS * 20  # far longer to parse than the kill takes to land
-        waiting = pool.submit(many, 1024)
+        many = MAILS * 20  # far longer to read than the kill takes to land
+        waiting = pool.submit(many, 1024, "inbox")
         os.kill(pid, signal.SIGKILL)
-        assert waiting() == [parse_mail(raw, max_attachment_bytes=1024) for raw in many]
-        assert not pool.running  # and the rest of the pass parses here
-        assert pool.parse(MAILS[:20], 1024) == [parse_mail(r, max_attachment_bytes=1024)
-                                                for r in MAILS[:20]]  # fmt: skip
+        assert waiting() == here(many)
+        assert not pool.running  # and the rest of the pass reads here
+        assert pool.read(MAILS[:20], 1024, "inbox") == here(MAILS[:20])
 
 
-def test_a_daemonic_process_parses_by_itself(monkeypatch):
+def test_a_daemonic_process_reads_by_itself(monkeypatch):
     monkeypatch.setattr(
         "inbox.parsepool.multiprocessing.current_process", lambda: SimpleNamespace(daemon=True)
     )
-    with ParsePool(workers=2, pool_from=1) as pool:
+    with ParsePool(RULES, workers=2, pool_from=1) as pool:
         pool.expect(len(MAILS))
         assert not pool.running
