@@ -67,6 +67,15 @@ class BuyerMessage(models.Model):
     class Meta:
         db_table = "inbox_buyermessage"
         ordering = ["received_at"]
+        # The answered questions, newest first, for answer suggestions: read without
+        # walking every buyer message the desk has filed.
+        indexes = [
+            models.Index(
+                fields=["-message"],
+                condition=models.Q(answered_by_reply__isnull=False),
+                name="buyer_message_answered",
+            )
+        ]
 
     def __str__(self):
         return f"{self.conversation} at {self.received_at:%Y-%m-%d %H:%M}"

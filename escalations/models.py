@@ -139,6 +139,12 @@ class Escalation(models.Model):
             models.Index(
                 fields=["created_at"], condition=models.Q(state="open"), name="escalation_open"
             ),
+            # The owner's answers, for answer suggestions: the few among all escalations.
+            models.Index(
+                fields=["-answered_at"],
+                condition=models.Q(answer_kind__in=["text", "edited", "approved"]),
+                name="escalation_owner_answer",
+            ),
         ]
 
     def __str__(self):
