@@ -16,6 +16,7 @@ workers compile the pass's rules once, when they start.
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -69,6 +70,7 @@ class ParsePool:
         self.workers = max(0, cores() - 1) if workers is None else workers
         self.pool_from = pool_from
         self._pool: ProcessPoolExecutor | None = None
+        self._closing = threading.Lock()
 
     def __enter__(self) -> "ParsePool":
         return self
@@ -107,12 +109,13 @@ class ParsePool:
     ) -> Callable[[], list[Read]]:
         """Start reading `raws` on the workers and return at once; calling the result waits
         for them. Without workers the mail is read before this returns."""
-        if self._pool is None or len(raws) < BATCH_FROM:
+        pool = self._pool  # read once: another thread may close it meanwhile
+        if pool is None or len(raws) < BATCH_FROM:
             done = [read(raw, max_attachment_bytes, role, self.rules) for raw in raws]
             return lambda: done
         chunk = max(1, len(raws) // (4 * self.workers))
         try:
-            results = self._pool.map(
+            results = pool.map(
                 _read, raws, repeat(max_attachment_bytes), repeat(role), chunksize=chunk
             )
         except (BrokenProcessPool, RuntimeError):  # stopped, or a worker died before
@@ -130,6 +133,9 @@ class ParsePool:
         return wait
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers, once, whichever thread asks first (the fetch thread submits,
+        the storing thread waits, and either may find a worker dead)."""
+        with self._closing:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

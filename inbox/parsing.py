@@ -16,7 +16,7 @@ import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header
+from email.header import decode_header, ecre
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -107,7 +107,7 @@ def decode_words(value, problems: list[str] | None = None) -> str:
     if "=?" not in value:  # nothing encoded: most headers of most mail
         return clean_text(value).strip()[:MAX_HEADER_CHARS]
     try:
-        chunks = decode_header(value)
+        chunks = decode_header(_backslashes_escaped(value))
     except Exception:  # a malformed encoded word: show it as it stands
         return clean_text(value)[:MAX_HEADER_CHARS]
     out = []
@@ -121,12 +121,27 @@ def decode_words(value, problems: list[str] | None = None) -> str:
     return clean_text("".join(out)).strip()[:MAX_HEADER_CHARS]
 
 
+def _backslashes_escaped(value: str) -> str:
+    """`value` with each backslash outside its encoded words written as `\\u005c`:
+    `decode_header` gives the text between encoded words back raw-unicode-escaped without
+    escaping the sender's own backslashes, so a literal `\\u202e` in a subject would
+    otherwise come back as a real right-to-left override."""
+    words = list(ecre.finditer(value)) if "\\" in value else []
+    if not words:  # decode_header then gives `value` back as it is
+        return value
+    out, at = [], 0
+    for word in words:
+        out.append(value[at : word.start()].replace("\\", "\\u005c"))
+        out.append(word.group(0))
+        at = word.end()
+    out.append(value[at:].replace("\\", "\\u005c"))
+    return "".join(out)
+
+
 def _unencoded(chunk: bytes) -> str:
-    """Text between encoded words, which `decode_header` gives back raw-unicode-escaped."""
-    try:
-        return chunk.decode("raw-unicode-escape")
-    except UnicodeDecodeError:  # a backslash of the text's own, as in C:\users
-        return chunk.decode("latin-1")
+    """Text between encoded words, which `decode_header` gives back raw-unicode-escaped
+    (its backslashes escaped first, by `_backslashes_escaped`)."""
+    return chunk.decode("raw-unicode-escape")
 
 
 def html_to_text(markup: str) -> str:

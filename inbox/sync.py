@@ -8,13 +8,10 @@ position: a pass killed at any point resumes where the last committed batch ende
 """
 
 import contextlib
-import itertools
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
@@ -25,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inbox import actions
+from inbox.batching import LARGE_MAIL_BYTES, batches_of, prefetched
 from inbox.classify import (
     act_on_decisions,
     active_ruleset,
@@ -52,10 +50,6 @@ from sellerdesk.bulkinsert import insert_rows
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
-BATCH_MESSAGES = 250
-BATCH_BYTES = 8 * 1024 * 1024
-# Larger mail is read by its outline, so one huge attachment never sits in memory.
-LARGE_MAIL_BYTES = 4 * 1024 * 1024
 TEXT_LIMIT = 1024 * 1024
 SYNCED_ROLES = (Folder.Role.INBOX, Folder.Role.SPAM)
 # The columns a new mail is stored with, in the order _store_batch gives them.
@@ -267,7 +261,7 @@ def _sync_folder(
                     for mail, (mime, rule_key) in zip(fetched, reading(), strict=True)
                 ]
 
-            for batch, parsed in _prefetched(fetch, _batches(uids, sizes)):
+            for batch, parsed in prefetched(fetch, batches_of(uids, sizes)):
                 new_ids, relinked, unparsable = _store_batch(
                     folder, parsed(), history, max(batch), ruleset, report.classified
                 )
@@ -296,51 +290,6 @@ def _sync_folder(
     folder.last_synced_at = timezone.now()
     folder.save()
     return result
-
-
-def _prefetched(fetch, batches, ahead: int = 2):
-    """Yield (batch, what `fetch` gave), fetching up to `ahead` batches while the caller
-    stores this one: the connection is used by one thread at a time, and the link never
-    waits for the database (nor the database for the link)."""
-    batches = iter(batches)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imap-fetch") as pool:
-        pending = deque()
-        for batch in itertools.islice(batches, ahead):
-            pending.append((batch, pool.submit(fetch, batch)))
-        while pending:
-            batch, future = pending.popleft()
-            fetched = future.result()
-            following = next(batches, None)
-            if following is not None:
-                pending.append((following, pool.submit(fetch, following)))
-            try:
-                yield batch, fetched
-            except GeneratorExit:
-                for _, waiting in pending:
-                    waiting.cancel()
-                for _, waiting in pending:
-                    with contextlib.suppress(Exception):
-                        waiting.result()
-                raise
-
-
-def _batches(uids: list[int], sizes: dict[int, int]):
-    batch, total = [], 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if size > LARGE_MAIL_BYTES:  # alone, by its outline
-            if batch:
-                yield batch
-            yield [uid]
-            batch, total = [], 0
-            continue
-        if batch and (len(batch) >= BATCH_MESSAGES or total + size > BATCH_BYTES):
-            yield batch
-            batch, total = [], 0
-        batch.append(uid)
-        total += size
-    if batch:
-        yield batch
 
 
 def _store_batch(

@@ -7,7 +7,11 @@ import random
 import signal
 from types import SimpleNamespace
 
+import pytest
+
 from benchmarks.mailgen import make_mail
+from inbox.batching import prefetched
+from inbox.mailstore import MailServerError
 from inbox.parsepool import ParsePool, read
 from inbox.rules import Condition, Rule, RuleSet
 
@@ -63,3 +67,18 @@ def test_a_daemonic_process_reads_by_itself(monkeypatch):
     with ParsePool(RULES, workers=2, pool_from=1) as pool:
         pool.expect(len(MAILS))
         assert not pool.running
+
+
+def test_after_a_failed_fetch_no_later_batch_is_fetched_on_the_dead_link():
+    asked = []
+
+    def fetch(batch):
+        asked.append(batch)
+        if batch == [1]:
+            raise MailServerError("the link died", retryable=True)
+        return batch
+
+    with pytest.raises(MailServerError, match="the link died"):
+        for _ in prefetched(fetch, [[1], [2], [3], [4]]):
+            pass
+    assert asked == [[1]]

@@ -111,6 +111,16 @@ def test_a_surrogate_that_is_no_byte_is_replaced_not_raised():
 def test_raw_text_beside_an_encoded_word_keeps_its_letters():
     assert decode_words("Grüße =?utf-8?q?J=C3=BCrgen?= 山田") == "Grüße Jürgen 山田"
     assert decode_words(r"C:\users =?utf-8?q?J=C3=BCrgen?=") == r"C:\users Jürgen"
+    assert decode_words(r"Привет C:\users =?utf-8?q?J=C3=BCrgen?=") == r"Привет C:\users Jürgen"
+    assert decode_words(r"=?broken C:\users") == r"=?broken C:\users"
+
+
+def test_an_escape_written_in_a_subject_stays_text():
+    """A sender's literal `\u202e` beside an encoded word must not become a real
+    right-to-left override in what the assistant reads and the rules match."""
+    subject = r"=?utf-8?q?Invoice?= C:\u202etxt.exe \U0001F600 \\"
+    assert decode_words(subject) == r"Invoice C:\u202etxt.exe \U0001F600 \\"
+    assert "\u202e" not in parse_mail(f"Subject: {subject}\r\n\r\nx".encode()).subject
     assert parse_mail(b"Subject: Gr\xc3\xbc\xc3\x9fe =?utf-8?q?J=C3=BCrgen?=\r\n\r\nx").subject == (
         "Grüße Jürgen"
     )
