@@ -13,6 +13,7 @@ from benchmarks.mailgen import make_mail
 from inbox.mimepolicy import forgiving
 from inbox.mimesplit import split_multipart
 from inbox.parsing import _HEADERS, _split, parse_mail
+from tests.conftest import examples
 from tests.inbox.test_corpus import EVERY_MAIL
 
 
@@ -150,7 +151,7 @@ def _mail(draw, depth=0):
     return eol.join(headers) + eol + eol + body if headers else eol + body
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(_mail())
 @example(b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b \r\n\r\n--b1\r\n--b--")
 def test_generated_multipart_mail_reads_the_same(raw):
@@ -164,3 +165,17 @@ def test_a_boundary_inside_a_line_is_text():
     )
     assert same_as_python(raw)
     assert parse_mail(raw).text.endswith("<p>still text</p>")
+
+
+def test_mail_for_pythons_parser_is_read_with_the_desks_policy():
+    """An unclosed multipart goes to Python's parser; a boundary folded over two lines is
+    still read whole there (the forgiving policy), so the parts are found."""
+    raw = (
+        b'Subject: x\r\nContent-Type: multipart/mixed; boundary="abc\r\n def"\r\n\r\n'
+        b"--abc def\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+        b"--abc def\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n"
+    )
+    assert split(raw) is None
+    mail = parse_mail(raw)
+    assert (mail.text, mail.html) == ("hello", "<p>hi</p>")
+    assert mail.problems == ["the mail's last part is not closed (it may be cut short)"]
