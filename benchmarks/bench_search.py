@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks import Figure
+from benchmarks import Figure, gather_statistics
 from benchmarks.mailgen import LANGUAGES, NAMES, PRODUCTS, _order, _text
 from inbox.models import Folder, Mailbox, Message, MessageContent
 from sellerdesk.models import User
@@ -69,15 +69,6 @@ def _render(client, params) -> tuple[float, int]:
     return min(times), queries
 
 
-def _statistics() -> None:
-    """PostgreSQL plans from statistics that autovacuum gathers on a running server once a
-    tenth of a table has changed; a benchmark that loads a table and times it at once would
-    time plans made for empty tables (and autovacuum may be off where it runs)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def run() -> list[Figure]:
     if not User.objects.filter(email="bench-search@desk.test").exists():
         person_create(email="bench-search@desk.test", role="assistant", full_name="Bench Search",
@@ -86,7 +77,7 @@ def run() -> list[Figure]:
     client.force_login(User.objects.get(email="bench-search@desk.test"))
     try:
         one_order = _fill()
-        _statistics()
+        gather_statistics()
         plain, _ = _render(client, {})
         searches = {
             "order id": one_order,

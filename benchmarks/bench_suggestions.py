@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from benchmarks import Figure
+from benchmarks import Figure, gather_statistics
 from benchmarks.mailgen import LANGUAGES, _text
 from buyers.models import BuyerMessage, Conversation, Reply
 from inbox.models import Folder, Mailbox, Message, MessageContent
@@ -78,15 +78,6 @@ def _render(client, url) -> float:
     return min(times)
 
 
-def _statistics() -> None:
-    """PostgreSQL plans from statistics that autovacuum gathers on a running server once a
-    tenth of a table has changed; a benchmark that loads a table and times it at once would
-    time plans made for empty tables (and autovacuum may be off where it runs)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def run() -> list[Figure]:
     if not User.objects.filter(email="bench-answers@desk.test").exists():
         person_create(email="bench-answers@desk.test", role="assistant", full_name="Bench A",
@@ -113,7 +104,7 @@ def run() -> list[Figure]:
         url = reverse("buyer-conversation", args=[asking.pk])
         empty = _render(client, url)
         _history(box, folder, now)
-        _statistics()
+        gather_statistics()
         full = _render(client, url)
         offered = client.get(url).context["inserts"]["suggestions"]
     finally:
