@@ -9,18 +9,16 @@ import time
 from datetime import timedelta
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amazon.models import Order, SellerAccount
 from benchmarks import Figure
+from benchmarks.people import assistant_client
 from buyers.models import Conversation
 from dashboard.models import AmazonSnapshot
 from escalations.models import Escalation, Notification
 from inbox.models import Folder, MailAction, Mailbox, Message
-from sellerdesk.models import User
-from sellerdesk.services import person_create
 
 RENDERS = 60
 
@@ -139,16 +137,7 @@ def _empty() -> None:
 
 
 def run() -> list[Figure]:
-    if not User.objects.filter(email="bench@desk.test").exists():
-        person_create(
-            email="bench@desk.test",
-            role="assistant",
-            full_name="Bench Assistant",
-            initials="BA",
-            password="a-long-bench-password-1",
-        )
-    client = Client()
-    client.force_login(User.objects.get(email="bench@desk.test"))
+    client = assistant_client("bench@desk.test", "Bench Assistant", "BA")
     # Connected to Amazon in both runs, so both read the same figures.
     SellerAccount.objects.get_or_create(
         name="default", defaults={"lwa_app_id": "a", "lwa_client_secret": "s", "refresh_token": "r"}

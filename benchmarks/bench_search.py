@@ -11,16 +11,14 @@ import random
 import time
 
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks import Figure, gather_statistics
 from benchmarks.mailgen import LANGUAGES, NAMES, PRODUCTS, _order, _text
+from benchmarks.people import assistant_client
 from inbox.models import Folder, Mailbox, Message, MessageContent
-from sellerdesk.models import User
-from sellerdesk.services import person_create
 
 MAILS, RENDERS = 100_000, 15
 
@@ -70,11 +68,7 @@ def _render(client, params) -> tuple[float, int]:
 
 
 def run() -> list[Figure]:
-    if not User.objects.filter(email="bench-search@desk.test").exists():
-        person_create(email="bench-search@desk.test", role="assistant", full_name="Bench Search",
-                      initials="BS", password="a-long-bench-password-1")  # fmt: skip
-    client = Client()
-    client.force_login(User.objects.get(email="bench-search@desk.test"))
+    client = assistant_client("bench-search@desk.test", "Bench Search", "BS")
     try:
         one_order = _fill()
         gather_statistics()

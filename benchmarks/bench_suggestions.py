@@ -8,16 +8,14 @@ import random
 import time
 
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks import Figure, gather_statistics
 from benchmarks.mailgen import LANGUAGES, _text
+from benchmarks.people import assistant_client
 from buyers.models import BuyerMessage, Conversation, Reply
 from inbox.models import Folder, Mailbox, Message, MessageContent
-from sellerdesk.models import User
-from sellerdesk.services import person_create
 
 HISTORY, PER_CONVERSATION, RENDERS = 50_000, 10, 30
 QUESTION = (
@@ -79,11 +77,7 @@ def _render(client, url) -> float:
 
 
 def run() -> list[Figure]:
-    if not User.objects.filter(email="bench-answers@desk.test").exists():
-        person_create(email="bench-answers@desk.test", role="assistant", full_name="Bench A",
-                      initials="BA", password="a-long-bench-password-1")  # fmt: skip
-    client = Client()
-    client.force_login(User.objects.get(email="bench-answers@desk.test"))
+    client = assistant_client("bench-answers@desk.test", "Bench A", "BA")
     now = timezone.now()
     box = Mailbox.objects.create(name="bench-answers", host="h", port=1, use_ssl=False,
                                  username="u", password="p")  # fmt: skip
