@@ -38,13 +38,17 @@ def cores() -> int:
 Read = tuple[ParsedMail, object]  # the mail, and its first matching rule's key (or None)
 
 
+def facts_of(mail: ParsedMail, role: str) -> MailFacts:
+    """What the rules look at in a parsed mail, in a folder of `role`."""
+    return MailFacts(role, mail.from_address, mail.from_name, mail.subject,
+                     mail.text[:BODY_LIMIT], mail.headers)  # fmt: skip
+
+
 def read(raw: bytes, max_attachment_bytes: int, role: str, rules: RuleSet) -> Read:
     """The mail parsed, and the key of the first of `rules` that matches it in a folder of
     `role` (None: no rule matches)."""
     mail = parse_mail(raw, max_attachment_bytes=max_attachment_bytes)
-    facts = MailFacts(role, mail.from_address, mail.from_name, mail.subject,
-                      mail.text[:BODY_LIMIT], mail.headers)  # fmt: skip
-    rule = rules.first_match(facts)
+    rule = rules.first_match(facts_of(mail, role))
     return mail, (rule.key if rule else None)
 
 

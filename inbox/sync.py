@@ -42,9 +42,8 @@ from inbox.models import (
     Message,
     MessageContent,
 )
-from inbox.parsepool import ParsePool
+from inbox.parsepool import ParsePool, facts_of
 from inbox.parsing import ParsedMail, parse_outline
-from inbox.rules import BODY_LIMIT, MailFacts
 from sellerdesk.bulkinsert import insert_rows
 
 log = logging.getLogger(__name__)
@@ -185,11 +184,6 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
     return report
 
 
-def _facts(role: str, mime: ParsedMail) -> MailFacts:
-    return MailFacts(role, mime.from_address, mime.from_name, mime.subject,
-                     mime.text[:BODY_LIMIT], mime.headers)  # fmt: skip
-
-
 def _parse_workers() -> int | None:
     return None if settings.MAIL_PARSE_WORKERS < 0 else settings.MAIL_PARSE_WORKERS
 
@@ -250,7 +244,7 @@ def _sync_folder(
                     keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
                     mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
                     mime = parse_outline(mail.raw, mail.parts, size=mail.size)
-                    rule = ruleset.first_match(_facts(folder.role, mime))
+                    rule = ruleset.first_match(facts_of(mime, folder.role))
                     return lambda: [(mail, mime, rule.key if rule else None)]
                 fetched = conn.fetch(batch)
                 reading = parser.submit(
