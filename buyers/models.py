@@ -36,10 +36,35 @@ class Conversation(models.Model):
             models.UniqueConstraint(fields=["relay_address", "order_id"],
                                     name="one_conversation_per_buyer_and_order")
         ]  # fmt: skip
-        indexes = [models.Index(fields=["state", "due_at"], name="conversation_clock")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="conversation_clock"),
+            # The buyer's other conversations about the same order, beside each conversation.
+            models.Index(fields=["order_id"], name="conversation_order"),
+        ]
 
     def __str__(self):
         return f"{self.buyer_name} ({self.order_id or 'no order id'})"
+
+
+class OfferedAnswers(models.Model):
+    """The earlier answers offered for a conversation's question (`buyers.suggestions`),
+    worked out once and read by the page until what they were drawn from changes: the
+    question, a newer answer sent or a newer owner's answer (`drawn_from` is a digest of
+    those), or FRESH_FOR passes."""
+
+    conversation = models.OneToOneField(
+        Conversation, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    drawn_from = models.CharField(max_length=64)
+    worked_out_at = models.DateTimeField()
+    offered = models.JSONField(default=list)
+
+    class Meta:
+        db_table = "buyers_offeredanswers"
+        verbose_name_plural = "offered answers"
+
+    def __str__(self):
+        return f"{len(self.offered)} answers offered for conversation {self.conversation_id}"
 
 
 class BuyerMessage(models.Model):

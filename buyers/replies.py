@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from buyers.models import BuyerMessage, Conversation, Reply, ReplyAttachment
+from buyers.suggestions import refresh_soon
 from escalations.models import Escalation
 from escalations.services import escalation_close, escalations_resolve
 from inbox.actions import mail_action_request, mail_seen
@@ -147,6 +148,7 @@ def conversation_replied(*, reply: Reply) -> None:
     if conversation_settle(conversation) and reply.kind == Reply.Kind.REPLY:
         Conversation.objects.filter(pk=conversation.pk).update(draft="")
     if reply.kind == Reply.Kind.REPLY:
+        refresh_soon()  # the answer may be the best one for a question still waiting
         trash_when_all_answered(conversation, reason=f"answered (reply {reply.pk} accepted)")
         # The buyer has the answer: the clock's and the owner's questions about it end here.
         escalations_resolve(

@@ -1,8 +1,8 @@
 """Reads on the reply queue, for pages and for other apps."""
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 
-from buyers.models import Conversation, ReplyTemplate
+from buyers.models import BuyerMessage, Conversation, ReplyTemplate
 from escalations.models import Escalation
 
 
@@ -55,6 +55,12 @@ def unanswered_text(conversation: Conversation) -> str:
     """What the buyer asked and nobody answered yet (else the whole conversation)."""
     waiting = conversation.messages.filter(answered_at__isnull=True) or conversation.messages
     return "\n\n".join(m.text for m in waiting.order_by("received_at"))[:2000] or "(no text)"
+
+
+def answers_mark() -> int:
+    """The newest reply that answered a buyer message: it moves with every answer sent.
+    One index lookup."""
+    return BuyerMessage.objects.aggregate(mark=Max("answered_by_reply_id"))["mark"] or 0
 
 
 def buyer_checklist(*, now) -> dict:

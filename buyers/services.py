@@ -21,6 +21,7 @@ from buyers.replies import (
     trash_when_all_answered,
 )
 from buyers.selectors import unanswered_text
+from buyers.suggestions import refresh_soon
 from escalations import gsm
 from escalations.models import Escalation
 from escalations.services import escalation_open
@@ -96,6 +97,8 @@ def buyer_messages_file(messages) -> int:
         )
     # Mail that was there before the desk (history) is looked up when opened, not all at once.
     orders_named(facts={(o, market) for m, _, _, o, market, _, _ in facts if not m.is_history})
+    if any(not m.is_history for m, *_ in facts):
+        refresh_soon()
     return len(facts)
 
 

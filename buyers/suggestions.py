@@ -1,16 +1,35 @@
-"""Answer memory: earlier answers to questions like the one a buyer asks now."""
+"""Answer memory: earlier answers to questions like the one a buyer asks now.
 
+Working them out searches the history (a few milliseconds, whatever its size). What was
+offered is kept for each conversation (`OfferedAnswers`) with a digest of what it was drawn
+from: the page reads it back while nothing changed, and works it out again once the question
+changed, an answer was sent, the owner answered, or FRESH_FOR passed. The worker works them
+out ahead for the waiting conversations after each such change (`refresh_soon`), so opening
+the next conversation does not wait for it."""
+
+import hashlib
 import re
+from datetime import timedelta
 
-from buyers.models import BuyerMessage, Conversation, Reply
-from buyers.selectors import unanswered_text
-from escalations.selectors import owner_answers
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from buyers.models import BuyerMessage, Conversation, OfferedAnswers, Reply
+from buyers.selectors import answers_mark, unanswered_text
+from escalations.selectors import OWNER_ANSWERED, owner_answers, owner_answers_mark
 from inbox.search import sharing_most
 
 # Earlier buyer questions are found through the mail's full-text index, among the newest
 # RECENT answered ones, and only the CANDIDATES most alike by the index are compared word
-# for word: a page costs the same with fifty thousand answered messages as with fifty.
+# for word: working them out costs the same with fifty thousand answered messages as with
+# fifty.
 RECENT, CANDIDATES, OWNER_ANSWERS = 2000, 60, 300
+# What is kept is worked out again after this long even when nothing it was drawn from
+# moved (an answer edited or deleted in admin does not move the marks).
+FRESH_FOR = timedelta(hours=1)
+# The waiting conversations worked out ahead after a change, the soonest due first.
+REFRESH_AT_MOST = 200
 
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 STOPWORDS = {
@@ -71,10 +90,72 @@ def _terms(text: str) -> set[str]:
 
 def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]:
     """Earlier answers to questions like this one: replies sent to other buyers and the
-    owner's answers, ranked by how many words the questions share. Offline, no service."""
+    owner's answers, ranked by how many words the questions share. Offline, no service.
+    Read from what was kept while it holds, else worked out (and kept)."""
     question = _terms(unanswered_text(conversation))
     if not question:
         return []
+    offered, _ = _offered(conversation, question, limit, _marks(), timezone.now())
+    return offered
+
+
+def suggestions_refresh(*, at_most: int = REFRESH_AT_MOST) -> int:
+    """Work out ahead what the waiting conversations offer, the soonest due first, where
+    what is kept no longer holds. How many were worked out."""
+    marks, now, worked = _marks(), timezone.now(), 0
+    waiting = Conversation.objects.filter(state=Conversation.State.WAITING)
+    for conversation in waiting.order_by("due_at", "pk")[:at_most]:
+        question = _terms(unanswered_text(conversation))
+        if question:
+            worked += _offered(conversation, question, 3, marks, now)[1]
+    return worked
+
+
+def refresh_soon() -> None:
+    """Once this transaction commits, have the worker work the waiting conversations'
+    answers out again (an answer was sent, the owner answered, a buyer asked)."""
+    transaction.on_commit(
+        lambda: async_task("buyers.tasks.refresh_suggestions", group="suggestions")
+    )
+
+
+def owner_answered(*, escalation) -> None:
+    """The escalations' hand-off (`buyers.apps`): an answer in words is one to offer."""
+    if escalation.answer_kind in OWNER_ANSWERED:
+        refresh_soon()
+
+
+def _marks() -> str:
+    """What moves when an answer is sent or the owner answers: two index lookups."""
+    return f"{answers_mark()}|{owner_answers_mark()}"
+
+
+def _offered(conversation, question: set[str], limit: int, marks: str, now) -> tuple[list, bool]:
+    """(what is offered, whether it was worked out now rather than read back)."""
+    drawn_from = hashlib.sha256(
+        "|".join([str(limit), marks, *sorted(question)]).encode()
+    ).hexdigest()
+    kept = (
+        OfferedAnswers.objects.filter(
+            conversation=conversation, drawn_from=drawn_from, worked_out_at__gt=now - FRESH_FOR
+        )
+        .values_list("offered", flat=True)
+        .first()
+    )
+    if kept is not None:
+        return kept, False
+    offered = _worked_out(conversation, question, limit)
+    OfferedAnswers.objects.bulk_create(
+        [OfferedAnswers(conversation=conversation, drawn_from=drawn_from, worked_out_at=now,
+                        offered=offered)],
+        update_conflicts=True,
+        unique_fields=["conversation"],
+        update_fields=["drawn_from", "worked_out_at", "offered"],
+    )  # fmt: skip
+    return offered, True
+
+
+def _worked_out(conversation: Conversation, question: set[str], limit: int) -> list[dict]:
     candidates = []
     answered = BuyerMessage.objects.filter(
         answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY

@@ -93,14 +93,29 @@ def texts_failed_count() -> int:
     ).count()
 
 
+OWNER_ANSWERED = ["text", "edited", "approved"]  # the escalation_owner_answer index's rows
+
+
 def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:
     """(what was asked, what the owner answered) for answered questions, newest first."""
     return list(
-        Escalation.objects.filter(answer_kind__in=["text", "edited", "approved"])
+        Escalation.objects.filter(answer_kind__in=OWNER_ANSWERED)
         .exclude(answer="")
         .order_by("-answered_at")
         .values_list("details", "answer")[:limit]
     )
+
+
+def owner_answers_mark() -> str:
+    """When the owner last answered in words: it moves with every new answer. One index
+    lookup."""
+    newest = (
+        Escalation.objects.filter(answer_kind__in=OWNER_ANSWERED)
+        .order_by("-answered_at")
+        .values_list("answered_at", flat=True)
+        .first()
+    )
+    return newest.isoformat() if newest else ""
 
 
 def owner_checklist() -> dict:

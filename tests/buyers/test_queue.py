@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from buyers.models import Conversation, Reply
+from buyers.models import Conversation, OfferedAnswers, Reply
 from buyers.services import conversations_check_clock
 from escalations.chase import notify_due
 from escalations.delivery import deliver_due
@@ -299,6 +299,10 @@ def test_suggestions_offer_earlier_answers_to_similar_questions(
         conversation_reply_send(conversation=jennifer, by=assistant,
                                 body="Carriers sometimes mark parcels delivered early; it is "
                                      "often with a neighbour.")  # fmt: skip
+    # The reply was accepted: the worker worked out again what the waiting buyers are offered.
+    unrelated = Conversation.objects.get(order_id="112-5530918-2244617")  # dishwasher safe?
+    assert not OfferedAnswers.objects.filter(conversation=jennifer).exists()  # answered
+    assert OfferedAnswers.objects.filter(conversation=unrelated).exists()
     mailbox.append("INBOX", make_mail(
         901, subject="Inquiry from Amazon customer Tom Ruiz (Order: 113-1111111-2222222)",
         body="------------- Begin message -------------\n\nTracking says delivered but I "
@@ -309,9 +313,11 @@ def test_suggestions_offer_earlier_answers_to_similar_questions(
     with run_tasks_inline():
         mailbox_sync(mailbox=desk_mailbox)
     tom = Conversation.objects.get(order_id="113-1111111-2222222")
+    # Tom's question came in: the worker worked out what to offer before anyone opened it.
+    kept = OfferedAnswers.objects.get(conversation=tom).offered
+    assert kept and "neighbour" in kept[0]["answer"], kept
     found = suggestions_for(conversation=tom)
-    assert found and "neighbour" in found[0]["answer"], found
-    unrelated = Conversation.objects.get(order_id="112-5530918-2244617")  # dishwasher safe?
+    assert found == kept
     assert all("neighbour" not in s["answer"] for s in suggestions_for(conversation=unrelated))
 
 
