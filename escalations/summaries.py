@@ -7,7 +7,10 @@ from escalations.scrub import owner_safe
 
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # what `_sentences` cuts at
+_AFTER_END = re.compile(r"(?<=[.!?])\s+")
+_ENDS = re.compile(r"[.!?]\s")
+_END_CHARS = (".", "!", "?")
 _ASKING = re.compile(
     r"\?|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
     r"required|confirm|respond|reply|pay|renew|verify|update)\b",
@@ -41,17 +44,28 @@ def _sender(mail) -> str:
     return name or local or "Unknown sender"
 
 
+def _sentences(body: str):
+    """The pieces `_SENTENCE_END` cuts `body` into, cleaned, that read as a sentence: cut
+    at line ends first, and at sentence ends only in the lines that hold one."""
+    for line in body.split("\n"):
+        pieces = _AFTER_END.split(line) if _ENDS.search(line) else (line,)
+        for piece in pieces:
+            if piece[-1:] in _END_CHARS:  # whitespace after an end is cut away
+                sentence = " ".join(piece.split())
+                if 8 <= len(sentence) <= 300:
+                    yield sentence
+
+
 def _ask(subject: str, text: str) -> str:
-    body = _QUOTED.sub("", text)[:4000]
-    pieces = (_clean(piece) for piece in _SENTENCE_END.split(body))
-    sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?"]
-    for sentence in sentences:
-        if sentence.endswith("?"):
+    """The mail's first question, else its first sentence asking for something, else the
+    subject. One pass, stopping at the first question."""
+    asking = None
+    for sentence in _sentences(_QUOTED.sub("", text)[:4000]):
+        if sentence[-1] == "?":
             return sentence
-    for sentence in sentences:
-        if _ASKING.search(sentence):
-            return sentence
-    return subject
+        if asking is None and _ASKING.search(sentence):
+            asking = sentence
+    return asking or subject
 
 
 def summarize_mail(mail, *, safe_text: str | None = None) -> str:

@@ -60,6 +60,7 @@ class ImapConnection:
         self.client: imapclient.IMAPClient | None = None
         self.condstore = False
         self.selected: str | None = None
+        self.writable = False  # the selected folder was opened read-write (SELECT)
 
     def __enter__(self) -> "ImapConnection":
         self.connect()
@@ -163,6 +164,7 @@ class ImapConnection:
 
     def examine(self, folder: str) -> FolderStatus:
         """Open `folder` read-only and return where it stands."""
+        self.selected, self.writable = None, False
         info = self._call(f"examine {folder}", self.client.select_folder, folder, readonly=True)
         self.selected = folder
         return FolderStatus(
@@ -173,8 +175,13 @@ class ImapConnection:
         )
 
     def _open(self, folder: str) -> None:
+        """Select `folder` read-write, unless it is selected so already: one round trip
+        less for each further chunk of moves or flags in the same folder."""
+        if self.selected == folder and self.writable:
+            return
+        self.selected, self.writable = None, False
         self._call(f"select {folder}", self.client.select_folder, folder)
-        self.selected = folder
+        self.selected, self.writable = folder, True
 
     def uids_after(self, last_uid: int) -> list[int]:
         found = self._call("search", self.client.search, ["UID", f"{last_uid + 1}:*"])
@@ -254,7 +261,7 @@ class ImapConnection:
         return {uid: _flags(item.get(b"FLAGS", ())) for uid, item in data.items()}
 
     def fetch_part(self, folder: str, uid: int, part: str) -> bytes:
-        self._call(f"examine {folder}", self.client.select_folder, folder, readonly=True)
+        self.examine(folder)
         key = f"BODY[{part}]".encode()
         data = self._call("fetch part", self.client.fetch, [uid], [f"BODY.PEEK[{part}]"])
         return (data.get(uid) or {}).get(key, b"")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from escalations.scrub import owner_safe
 from escalations.summaries import summarize_mail
+from tests.conftest import examples
 
 
 def parsed(text="", subject="Invoice 7", from_name="Lin Wu", from_address="lin@bamboo.test"):
@@ -167,3 +168,37 @@ def test_a_text_already_scrubbed_gives_the_same_summary():
     assert summarize_mail(mail, safe_text=owner_safe(text)) == summarize_mail(mail)
     assert "[link]" in summarize_mail(mail)
     assert summarize_mail(mail, safe_text="Can we talk?").endswith(": Can we talk?")
+
+
+def _ask_whole(subject: str, text: str) -> str:
+    """The first question, else the first asking sentence, found by cutting the whole text
+    with `_SENTENCE_END` first: what `_ask` must give, in one pass."""
+    from escalations import summaries as s
+
+    body = s._QUOTED.sub("", text)[:4000]
+    pieces = (s._clean(piece) for piece in s._SENTENCE_END.split(body))
+    sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?"]
+    for sentence in sentences:
+        if sentence.endswith("?"):
+            return sentence
+    for sentence in sentences:
+        if s._ASKING.search(sentence):
+            return sentence
+    return subject
+
+
+WORDS = ["please", "confirm", "Shall we ship", "the boards", "x", "Monday", "> quoted?",
+         "On Mon, Lin wrote:", "ok", "reply", "a" * 40]  # fmt: skip
+SPACES = [" ", "  ", "\n", "\n\n", "\t", "\r\n", "\u00a0", "\u2028", " \n ", "\x0b"]
+ENDS = ["", ".", "!", "?", ". ", "?\n", "!\t", "...", ".\u00a0"]
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(ENDS), st.sampled_from(SPACES)),
+                max_size=40),
+       st.text(alphabet=" .!?\n\tab\u00a0", max_size=60))  # fmt: skip
+def test_the_question_is_found_as_cutting_the_whole_text_finds_it(parts, noise):
+    from escalations.summaries import _ask
+
+    text = "".join(w + e + s for w, e, s in parts) + noise
+    assert _ask("Subject", text) == _ask_whole("Subject", text)
