@@ -3,7 +3,9 @@ through a link with 10 ms round trips.
 
 The first sync is timed over the whole `manage.py sync_mail` command, run as its own
 process, from process start to exit: connecting, fetching, parsing, storing, deciding,
-queueing what the decisions call for and moving the notices to Trash.
+queueing what the decisions call for and moving the notices to Trash. It runs on two
+mailboxes of the same make (each 10,000 mails, from another seed) and the faster run counts;
+the bare fetch, likewise, is the faster of its runs on the two.
 
 Baselines measured in the same run, through the same proxy:
 - the way common helpdesks import: one `FETCH RFC822` command per message;
@@ -34,8 +36,8 @@ ONE_BY_ONE_SAMPLE = 300  # per-message cost of the helpdesk way, measured on thi
 LATENCY = 0.005  # each way: 10 ms round trip
 
 
-def _seed(server: DovecotServer, user: str, *, big: bool = False) -> None:
-    rng = random.Random(42)
+def _seed(server: DovecotServer, user: str, *, big: bool = False, seed: int = 42) -> None:
+    rng = random.Random(seed)
     with IMAPClient("127.0.0.1", port=server.port, ssl=False) as client:
         client.login(user, server.password)
         for folder, count, offset in (("INBOX", INBOX_COUNT, 0), ("Spam", SPAM_COUNT, INBOX_COUNT)):
@@ -105,6 +107,15 @@ def _sync_command(name: str) -> float:
     return time.perf_counter() - started
 
 
+def _check_first_sync(mailbox: Mailbox) -> None:
+    """Every mail stored, and every notice's move to Trash done and recorded."""
+    stored = Message.objects.filter(mailbox=mailbox).count()
+    assert stored == INBOX_COUNT + SPAM_COUNT, stored
+    trashed = Message.objects.filter(mailbox=mailbox, kind="trash")
+    moved = MailAction.objects.filter(message__in=trashed, state=MailAction.State.DONE)
+    assert moved.count() == trashed.count() > 0, (moved.count(), trashed.count())
+
+
 def _peak_memory_mb(server: DovecotServer, user: str) -> float:
     """Peak resident memory of `manage.py sync_mail` run as its own process."""
     env = {**os.environ, "DATABASE_URL": _database_url(), "IMAP_URL": server.url(user)}
@@ -121,17 +132,20 @@ def run() -> list[Figure]:
     server = DovecotServer().start()
     try:
         user, big_user = f"bench-{uuid.uuid4().hex[:6]}", f"big-{uuid.uuid4().hex[:6]}"
+        again = f"again-{uuid.uuid4().hex[:6]}"  # a second mailbox of the same make
         _seed(server, user)
+        _seed(server, again, seed=43)
         with TcpProxy(server.port, latency=LATENCY) as proxy:
             per_message = _one_by_one(proxy.port, server, user)
-            bare = _bare_batched(proxy.port, server, user)
+            # Each side the faster of two runs, so a moment of other load on the machine
+            # does not decide the ratio.
+            bare = min(_bare_batched(proxy.port, server, name) for name in (user, again))
             mailbox = _desk_mailbox("bench", proxy.port, server, user)
             desk = _sync_command(mailbox.name)
-            stored = Message.objects.filter(mailbox=mailbox).count()
-            assert stored == INBOX_COUNT + SPAM_COUNT, stored
-            trashed = Message.objects.filter(mailbox=mailbox, kind="trash")
-            moved = MailAction.objects.filter(message__in=trashed, state=MailAction.State.DONE)
-            assert moved.count() == trashed.count() > 0, (moved.count(), trashed.count())
+            _check_first_sync(mailbox)
+            second = _desk_mailbox("bench-again", proxy.port, server, again)
+            desk = min(desk, _sync_command(second.name))
+            _check_first_sync(second)
 
             # The next pass reconciles the desk's own moves to Trash; the one after it has
             # nothing new at all.
