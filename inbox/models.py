@@ -35,6 +35,9 @@ class Mailbox(models.Model):
     # server, and what the desk does "on the server" is simulated there.
     demo_file = models.CharField(max_length=500, blank=True, editable=False)
     history_imported_at = models.DateTimeField(null=True, blank=True)
+    # The mail that was there before the desk is in the search index (`inbox.search`): the
+    # first sync stores it first, the worker indexes it right after.
+    history_indexed_at = models.DateTimeField(null=True, blank=True)
     last_sync_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
@@ -47,6 +50,7 @@ class Mailbox(models.Model):
     SYNC_STATE = frozenset(
         {
             "history_imported_at",
+            "history_indexed_at",
             "last_sync_at",
             "last_error",
             "last_error_at",

@@ -3,9 +3,9 @@ other cores while this process stores the last batch.
 
 MIME parsing is pure Python and holds the GIL: on a first sync of thousands of mails it is
 the largest cost after the network. A pass that has many mails to read starts worker
-processes (one per core but one, the core left to this process's database writes and its
-IMAP thread) from a fork server, started clean with only inbox.parsing imported: no thread,
-lock or database connection of this process is copied into them.
+processes (`default_workers()`: one per core but one, two on two cores) from a fork server,
+started clean with only inbox.parsing imported: no thread, lock or database connection of
+this process is copied into them.
 
 Small passes, one-core machines and processes that may not have children (a daemonic
 worker) read right here; a worker that dies takes its batch back here too. Either way the
@@ -33,6 +33,12 @@ BATCH_FROM = 16  # fewer mails than this in a batch are parsed here
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def default_workers() -> int:
+    """One per core but one, and two where there are two cores: parsing is the longer
+    side of the pipeline, and two workers keep the storing process fed."""
+    return 0 if cores() < 2 else max(2, cores() - 1)
 
 
 Read = tuple[ParsedMail, object]  # the mail, and its first matching rule's key (or None)
@@ -71,7 +77,7 @@ class ParsePool:
 
     def __init__(self, rules: RuleSet, *, workers: int | None = None, pool_from: int = POOL_FROM):
         self.rules = rules
-        self.workers = max(0, cores() - 1) if workers is None else workers
+        self.workers = default_workers() if workers is None else workers
         self.pool_from = pool_from
         self._pool: ProcessPoolExecutor | None = None
         self._closing = threading.Lock()

@@ -5,7 +5,7 @@ GIN-indexed tsvector on PostgreSQL. Words match by their beginning ("knob" finds
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -226,3 +226,63 @@ class SearchPage:
 
     def previous_page_number(self) -> int:
         return self.number - 1
+
+
+# --- History into the index -------------------------------------------------------------
+
+HISTORY_CHUNK = 1000
+
+_MISSING = {
+    "sqlite": "NOT EXISTS (SELECT 1 FROM inbox_message_search s WHERE s.rowid = m.id)",
+    "postgresql": "NOT EXISTS (SELECT 1 FROM inbox_message_search s WHERE s.message_id = m.id)",
+}
+_INDEX = {
+    "sqlite": """INSERT INTO inbox_message_search (rowid, head, body)
+        SELECT m.id, m.subject || ' ' || m.from_name || ' ' || m.from_address,
+               coalesce(substr(c.text, 1, 100000), '')
+        FROM inbox_message m LEFT JOIN inbox_messagecontent c ON c.message_id = m.id
+        WHERE m.id IN ({ids}) AND {missing}""",
+    "postgresql": """INSERT INTO inbox_message_search (message_id, head, body)
+        SELECT m.id,
+               inbox_search_words(m.subject || ' ' || m.from_name || ' ' || m.from_address),
+               inbox_search_words(c.text)
+        FROM inbox_message m LEFT JOIN inbox_messagecontent c ON c.message_id = m.id
+        WHERE m.id IN ({ids}) AND {missing}
+        ON CONFLICT (message_id) DO NOTHING""",
+}
+
+
+def index_history(*, connection=connection, chunk: int = HISTORY_CHUNK) -> int:
+    """Put the history mail not yet in the search index into it, `chunk` mails per
+    transaction, oldest first; how many went in. Safe to run twice at once (a mail already
+    in is skipped in the same statement) and to stop part-way (the next run goes on)."""
+    vendor = connection.vendor
+    if vendor not in _INDEX:
+        raise NotImplementedError(f"no full-text search on {vendor}")
+    missing, done, after = _MISSING[vendor], 0, 0
+    while True:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.id FROM inbox_message m WHERE m.is_history AND m.id > %s "  # noqa: S608
+                f"AND {missing} ORDER BY m.id LIMIT %s",
+                [after, chunk],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            if not ids:
+                return done
+            cursor.execute(
+                _INDEX[vendor].format(ids=", ".join(["%s"] * len(ids)), missing=missing), ids
+            )
+            done += max(cursor.rowcount, 0)
+            after = ids[-1]
+
+
+def history_unindexed(mailbox_id: int) -> bool:
+    """Whether some of the mailbox's history mail is not in the search index yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM inbox_message m WHERE m.mailbox_id = %s AND m.is_history "  # noqa: S608
+            f"AND {_MISSING[connection.vendor]} LIMIT 1",
+            [mailbox_id],
+        )
+        return cursor.fetchone() is not None

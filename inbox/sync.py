@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from inbox import actions
 from inbox.batching import LARGE_MAIL_BYTES, batches_of, prefetched
@@ -81,6 +82,8 @@ class SyncReport:
     # Seconds spent in each phase of the pass: fetch (fetch, parse, store), classify,
     # act (queue what the decisions call for), server (carry out server actions).
     timings: dict[str, float] = field(default_factory=dict)
+    # History went in this pass and the worker was asked to add it to the search index.
+    history_to_index: bool = False
 
 
 Progress = Callable[[str, int, int], None]
@@ -181,6 +184,10 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
     if mailbox.history_imported_at is None:
         fields["history_imported_at"] = now
     Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
+    if any(f.new for f in report.folders) and mailbox.history_indexed_at is None:
+        # The history went in without its search index entries: the worker adds them.
+        report.history_to_index = True
+        transaction.on_commit(lambda: async_task("inbox.tasks.index_history_mail", group="search"))
     return report
 
 

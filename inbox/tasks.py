@@ -2,9 +2,12 @@
 
 import logging
 
+from django.utils import timezone
+
 from inbox import actions
 from inbox.imap import MailServerError
 from inbox.models import Mailbox
+from inbox.search import history_unindexed, index_history
 from inbox.sync import mailbox_from_settings, mailbox_sync
 
 log = logging.getLogger(__name__)
@@ -21,7 +24,24 @@ def sync_all_mailboxes() -> dict:
             summary[mailbox.name] = f"failed: {exc}"
             continue
         summary[mailbox.name] = "busy" if report.skipped else "ok"
+    if Mailbox.objects.filter(history_indexed_at__isnull=True).exists():
+        index_history_mail()  # a queued indexing that was lost, or a pass that failed
     return summary
+
+
+def index_history_mail() -> int:
+    """Put the mail that was there before the desk into the search index (the first sync
+    queues this once it has stored it), then record each mailbox whose history is in."""
+    indexed = index_history()
+    imported = Mailbox.objects.filter(
+        history_imported_at__isnull=False, history_indexed_at__isnull=True
+    )
+    for mailbox in imported:
+        if not history_unindexed(mailbox.pk):
+            Mailbox.objects.filter(pk=mailbox.pk, history_indexed_at__isnull=True).update(
+                history_indexed_at=timezone.now()
+            )
+    return indexed
 
 
 def perform_action(action_id: int) -> bool:

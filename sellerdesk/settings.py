@@ -186,7 +186,8 @@ IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30, minimum=1)
 # Attachments up to this size are kept in the desk; larger ones are fetched when opened.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=0)
 MAIL_SYNC_MINUTES = env_int("MAIL_SYNC_MINUTES", 1, minimum=1)
-# Processes that parse mail on a large pass (a first sync); unset: one per core but one.
+# Processes that parse mail on a large pass (a first sync); unset: one per core but one
+# (two on a two-core machine).
 MAIL_PARSE_WORKERS = env_int("MAIL_PARSE_WORKERS", -1, minimum=-1)
 
 # --- Outgoing mail (replies to mail, the owner's email channel) ---

@@ -82,3 +82,12 @@ def test_after_a_failed_fetch_no_later_batch_is_fetched_on_the_dead_link():
         for _ in prefetched(fetch, [[1], [2], [3], [4]]):
             pass
     assert asked == [[1]]
+
+
+@pytest.mark.parametrize(("count", "workers"), [(1, 0), (2, 2), (3, 2), (4, 3), (16, 15)])
+def test_workers_by_default_one_per_core_but_one_and_two_on_two_cores(monkeypatch, count, workers):
+    from inbox import parsepool
+
+    monkeypatch.setattr(parsepool, "cores", lambda: count)
+    assert parsepool.default_workers() == workers
+    assert parsepool.ParsePool(parsepool.RuleSet([])).workers == workers

@@ -6,7 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inbox.models import Folder, Mailbox, Message, MessageContent
+from inbox.search import history_unindexed, index_history
 from inbox.selectors import message_page
+from inbox.tasks import index_history_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +20,10 @@ def inbox():
     return Folder.objects.create(mailbox=box, role=Folder.Role.INBOX, name="INBOX")
 
 
-def _mail(folder, n, subject, text="", sender="buyer@example.com"):
+def _mail(folder, n, subject, text="", sender="buyer@example.com", history=False):
     message = Message.objects.create(mailbox=folder.mailbox, folder=folder, uid=n,
                                      content_hash=f"h{n}", subject=subject,
-                                     from_address=sender)  # fmt: skip
+                                     from_address=sender, is_history=history)  # fmt: skip
     MessageContent.objects.create(message=message, text=text)
     return message
 
@@ -145,3 +147,49 @@ def test_sharing_most_puts_the_mail_holding_most_of_the_words_first(inbox):
     assert found(limit=2) == ["Three words", "Two words"]
     assert found(newest=5)[0] == "Oldest"
     assert found(newest=50, limit=4) == ["Oldest", "Three words", "Two words", "One word"]
+
+
+def test_history_goes_into_the_index_after_it_is_stored_and_new_mail_at_once(inbox):
+    _mail(inbox, 1, "Old claim Knoblauchpresse", "history text", history=True)
+    _mail(inbox, 2, "New claim", "arrived later")
+    assert _found("claim") == ["New claim"]
+    assert history_unindexed(inbox.mailbox_id)
+    assert index_history() == 1
+    assert sorted(_found("claim")) == ["New claim", "Old claim Knoblauchpresse"]
+    assert _found("history") == ["Old claim Knoblauchpresse"]  # its text too
+    assert index_history() == 0 and not history_unindexed(inbox.mailbox_id)
+
+
+def test_history_changed_or_deleted_before_it_was_indexed_is_indexed_as_it_is_now(inbox):
+    renamed = _mail(inbox, 1, "Before", "old words", history=True)
+    gone = _mail(inbox, 2, "Deleted one", "", history=True)
+    renamed.subject = "After"
+    renamed.save()
+    MessageContent.objects.filter(message=renamed).update(text="new words")
+    gone.delete()
+    assert index_history() == 1
+    assert _found("after") == ["After"] and _found("before") == []
+    assert _found("new") == ["After"] and _found("old") == []
+    renamed.delete()  # out of the index with it
+    assert _found("after") == []
+
+
+def test_history_is_indexed_a_chunk_at_a_time_and_goes_on_where_it_stopped(inbox):
+    for n in range(5):
+        _mail(inbox, n + 1, f"Parcel {n}", history=True)
+    assert index_history(chunk=2) == 5
+    assert len(_found("parcel")) == 5
+
+
+def test_the_task_records_the_mailboxes_whose_history_is_in(inbox):
+    from django.utils import timezone
+
+    Mailbox.objects.filter(pk=inbox.mailbox_id).update(history_imported_at=timezone.now())
+    _mail(inbox, 1, "Old", history=True)
+    other = Mailbox.objects.create(name="still importing", host="h", port=1, use_ssl=False,
+                                   username="v", password="p")  # fmt: skip
+    assert index_history_mail() == 1
+    inbox.mailbox.refresh_from_db()
+    other.refresh_from_db()
+    assert inbox.mailbox.history_indexed_at is not None
+    assert other.history_indexed_at is None  # its first sync has not finished

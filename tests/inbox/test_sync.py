@@ -243,6 +243,9 @@ def test_sync_mail_command_prints_a_summary(mailbox, desk_mailbox, capsys):
         "shop/INBOX: 14 new, 0 changed, 0 removed, 1 failed" in out or "shop/INBOX: 14 new" in out
     )
     assert "shop/Spam: 1 new" in out
+    assert "shop: the mail that was already in the mailbox is being added to search" in out
+    call_command("sync_mail")  # nothing new: nothing more to index
+    assert "added to search" not in capsys.readouterr().out
 
 
 def test_sync_mail_command_with_wrong_password(mailbox, desk_mailbox):
@@ -326,3 +329,17 @@ def test_demo_without_a_mail_server_runs_the_same_sync_rules_and_actions(db, tmp
     again = mailbox_sync(mailbox=demo)
     assert sum(f.new for f in again.folders) == 0
     assert Message.objects.count() == len(MANIFEST)
+
+
+def test_the_first_sync_has_the_worker_index_the_history_for_search(
+    mailbox, desk_mailbox, run_tasks_inline
+):
+    from inbox.selectors import message_page
+
+    load_samples(mailbox)
+    with run_tasks_inline():
+        mailbox_sync(mailbox=desk_mailbox)
+    desk_mailbox.refresh_from_db()
+    assert desk_mailbox.history_indexed_at is not None
+    found = [m.subject for m in message_page(folder="all", search="Knoblauchpresse")]
+    assert found and all(Message.objects.get(subject=s).is_history for s in found)

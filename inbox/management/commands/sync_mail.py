@@ -80,6 +80,11 @@ class Command(BaseCommand):
                     f"{mailbox.name}/{folder.name}: {folder.new} new, {folder.changed} changed, "
                     f"{folder.removed} removed, {folder.failed} failed"
                 )
+            if report.history_to_index:
+                self.stdout.write(
+                    f"{mailbox.name}: the mail that was already in the mailbox is being added "
+                    "to search by the worker (`manage.py qcluster`; `make run` starts it)."
+                )
             if self.verbosity >= 2:  # where the pass spent its time
                 phases = ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items())
                 self.stdout.write(f"{mailbox.name}: {phases}")
