@@ -4,8 +4,9 @@ Working them out searches the history (a few milliseconds, whatever its size). W
 offered is kept for each conversation (`OfferedAnswers`) with a digest of what it was drawn
 from: the page reads it back while nothing changed, and works it out again once the question
 changed, an answer was sent, the owner answered, or FRESH_FOR passed. The worker works them
-out ahead for the waiting conversations after each such change (`refresh_soon`), so opening
-the next conversation does not wait for it."""
+out again for the waiting conversations after each such change (`refresh_soon`), held or
+not: an older reply accepted after a newer one moves no mark. So opening the next
+conversation does not wait for them."""
 
 import hashlib
 import re
@@ -29,7 +30,7 @@ RECENT, CANDIDATES, OWNER_ANSWERS = 2000, 60, 300
 # moved (an answer edited or deleted in admin does not move the marks).
 FRESH_FOR = timedelta(hours=1)
 # The waiting conversations worked out ahead after a change, the soonest due first.
-REFRESH_AT_MOST = 200
+REFRESH_AT_MOST = 50
 
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 STOPWORDS = {
@@ -99,15 +100,17 @@ def suggestions_for(*, conversation: Conversation, limit: int = 3) -> list[dict]
     return offered
 
 
-def suggestions_refresh(*, at_most: int = REFRESH_AT_MOST) -> int:
+def suggestions_refresh(*, at_most: int = REFRESH_AT_MOST, force: bool = False) -> int:
     """Work out ahead what the waiting conversations offer, the soonest due first, where
-    what is kept no longer holds. How many were worked out."""
+    what is kept no longer holds (`force`: all of them, held or not). How many were worked
+    out. The owner's answers are read once for all of them."""
     marks, now, worked = _marks(), timezone.now(), 0
+    owner = owner_answers(limit=OWNER_ANSWERS)
     waiting = Conversation.objects.filter(state=Conversation.State.WAITING)
     for conversation in waiting.order_by("due_at", "pk")[:at_most]:
         question = _terms(unanswered_text(conversation))
         if question:
-            worked += _offered(conversation, question, 3, marks, now)[1]
+            worked += _offered(conversation, question, 3, marks, now, force=force, owner=owner)[1]
     return worked
 
 
@@ -130,13 +133,17 @@ def _marks() -> str:
     return f"{answers_mark()}|{owner_answers_mark()}"
 
 
-def _offered(conversation, question: set[str], limit: int, marks: str, now) -> tuple[list, bool]:
+def _offered(
+    conversation, question: set[str], limit: int, marks: str, now, *, force=False, owner=None
+) -> tuple[list, bool]:
     """(what is offered, whether it was worked out now rather than read back)."""
     drawn_from = hashlib.sha256(
         "|".join([str(limit), marks, *sorted(question)]).encode()
     ).hexdigest()
     kept = (
-        OfferedAnswers.objects.filter(
+        None
+        if force
+        else OfferedAnswers.objects.filter(
             conversation=conversation, drawn_from=drawn_from, worked_out_at__gt=now - FRESH_FOR
         )
         .values_list("offered", flat=True)
@@ -144,7 +151,8 @@ def _offered(conversation, question: set[str], limit: int, marks: str, now) -> t
     )
     if kept is not None:
         return kept, False
-    offered = _worked_out(conversation, question, limit)
+    owner = owner_answers(limit=OWNER_ANSWERS) if owner is None else owner
+    offered = _worked_out(conversation, question, limit, owner)
     OfferedAnswers.objects.bulk_create(
         [OfferedAnswers(conversation=conversation, drawn_from=drawn_from, worked_out_at=now,
                         offered=offered)],
@@ -155,7 +163,7 @@ def _offered(conversation, question: set[str], limit: int, marks: str, now) -> t
     return offered, True
 
 
-def _worked_out(conversation: Conversation, question: set[str], limit: int) -> list[dict]:
+def _worked_out(conversation: Conversation, question: set[str], limit: int, owner) -> list[dict]:
     candidates = []
     answered = BuyerMessage.objects.filter(
         answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
@@ -170,7 +178,7 @@ def _worked_out(conversation: Conversation, question: set[str], limit: int) -> l
     )
     for asked, answer, buyer_name in alike:
         candidates.append((asked, answer, f"reply to {buyer_name}"))
-    for details, answer in owner_answers(limit=OWNER_ANSWERS):
+    for details, answer in owner:
         candidates.append((details, answer, "the owner's answer"))
     scored = []
     for asked, answer, source in candidates:

@@ -10,5 +10,6 @@ def check_buyer_clock() -> int:
 
 
 def refresh_suggestions() -> int:
-    """Work out ahead the earlier answers the waiting conversations offer."""
-    return suggestions_refresh()
+    """Work out again the earlier answers the waiting conversations offer: an answer was
+    sent, the owner answered or a buyer asked."""
+    return suggestions_refresh(force=True)

@@ -261,20 +261,23 @@ def index_history(*, connection=connection, chunk: int = HISTORY_CHUNK) -> int:
         raise NotImplementedError(f"no full-text search on {vendor}")
     missing, done, after = _MISSING[vendor], 0, 0
     while True:
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Found by a read, outside any transaction: the write lock is taken only for the
+        # insert, which checks again that each mail is still missing.
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT m.id FROM inbox_message m WHERE m.is_history AND m.id > %s "  # noqa: S608
                 f"AND {missing} ORDER BY m.id LIMIT %s",
                 [after, chunk],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
-            if not ids:
-                return done
+        if not ids:
+            return done
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute(
                 _INDEX[vendor].format(ids=", ".join(["%s"] * len(ids)), missing=missing), ids
             )
             done += max(cursor.rowcount, 0)
-            after = ids[-1]
+        after = ids[-1]
 
 
 def history_unindexed(mailbox_id: int) -> bool:

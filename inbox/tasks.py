@@ -1,6 +1,7 @@
 """Worker tasks for the mailbox: thin doors into the services."""
 
 import logging
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -24,8 +25,14 @@ def sync_all_mailboxes() -> dict:
             summary[mailbox.name] = f"failed: {exc}"
             continue
         summary[mailbox.name] = "busy" if report.skipped else "ok"
-    if Mailbox.objects.filter(history_indexed_at__isnull=True).exists():
-        index_history_mail()  # a queued indexing that was lost, or a pass that failed
+    # History whose indexing the sync queued a while ago and is still not in (the task was
+    # lost, or stopped part-way): indexed here. Not a first sync still running, nor one
+    # whose queued task has just started.
+    stale = timezone.now() - timedelta(minutes=10)
+    if Mailbox.objects.filter(
+        history_imported_at__lt=stale, history_indexed_at__isnull=True
+    ).exists():
+        index_history_mail()
     return summary
 
 

@@ -97,6 +97,30 @@ def test_an_older_question_answered_later_is_offered_too(folder):
     assert "neighbour" in suggestions_for(conversation=tom)[0]["answer"]
 
 
+def test_an_older_reply_accepted_after_a_newer_one_is_offered_once_the_worker_ran(folder):
+    """Reply ids are handed out when a reply is written: one written first and accepted
+    last (sent again after a failure, two assistants at once) moves no mark. The worker's
+    pass after every acceptance works the waiting conversations out regardless."""
+    from buyers.tasks import refresh_suggestions
+
+    early = asked(folder, LOST)
+    written_first = Reply.objects.create(
+        message=early.message, conversation=early.conversation, to="x@marketplace.amazon.com",
+        subject="Re", body="It is often left with a neighbour.", from_address="s@seller.test",
+        header_message_id="<first@desk>",
+    )  # fmt: skip
+    asked(folder, "Is the lid dishwasher safe?", answer="Yes, top rack.")
+    tom = asked(folder, "The package shows delivered, I cannot find the parcel.").conversation
+    assert suggestions_for(conversation=tom) == []
+    Reply.objects.filter(pk=written_first.pk).update(state=Reply.State.SENT)
+    BuyerMessage.objects.filter(pk=early.pk).update(
+        answered_at=timezone.now(), answered_by_reply=written_first
+    )
+    assert suggestions_for(conversation=tom) == []  # the mark did not move
+    assert refresh_suggestions() >= 1
+    assert "neighbour" in suggestions_for(conversation=tom)[0]["answer"]
+
+
 def test_the_owners_new_answer_is_offered_at_the_next_view(folder, owner):
     tom = asked(folder, "The package shows delivered, I cannot find the parcel.").conversation
     assert suggestions_for(conversation=tom) == []

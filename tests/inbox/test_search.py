@@ -193,3 +193,21 @@ def test_the_task_records_the_mailboxes_whose_history_is_in(inbox):
     other.refresh_from_db()
     assert inbox.mailbox.history_indexed_at is not None
     assert other.history_indexed_at is None  # its first sync has not finished
+
+
+def test_the_minute_sync_catches_up_history_whose_indexing_was_lost(inbox, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inbox.tasks import sync_all_mailboxes
+
+    settings.IMAP_URL = ""
+    _mail(inbox, 1, "Old parcel", history=True)
+    box = Mailbox.objects.filter(pk=inbox.mailbox_id)
+    box.update(is_active=False, history_imported_at=timezone.now())
+    sync_all_mailboxes()
+    assert _found("parcel") == []  # just imported: its queued task does it
+    box.update(history_imported_at=timezone.now() - timedelta(minutes=11))
+    sync_all_mailboxes()
+    assert _found("parcel") == ["Old parcel"] and box.get().history_indexed_at is not None
