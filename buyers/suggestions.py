@@ -18,7 +18,7 @@ from django_q.tasks import async_task
 
 from buyers.models import BuyerMessage, Conversation, OfferedAnswers, Reply
 from buyers.selectors import answers_mark, unanswered_text
-from escalations.selectors import OWNER_ANSWERED, owner_answers, owner_answers_mark
+from escalations.selectors import ACTED_ON, owner_answers, owner_answers_mark
 from inbox.search import sharing_most
 
 # Earlier buyer questions are found through the mail's full-text index, among the newest
@@ -124,7 +124,7 @@ def refresh_soon() -> None:
 
 def owner_answered(*, escalation) -> None:
     """The escalations' hand-off (`buyers.apps`): an answer in words is one to offer."""
-    if escalation.answer_kind in OWNER_ANSWERED:
+    if escalation.answer_kind in ACTED_ON:
         refresh_soon()
 
 

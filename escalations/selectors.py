@@ -93,13 +93,18 @@ def texts_failed_count() -> int:
     ).count()
 
 
-OWNER_ANSWERED = ["text", "edited", "approved"]  # the escalation_owner_answer index's rows
+# The owner answered in words (or approved words): the escalation_owner_answer index's rows.
+ACTED_ON = [
+    Escalation.AnswerKind.TEXT,
+    Escalation.AnswerKind.EDITED,
+    Escalation.AnswerKind.APPROVED,
+]
 
 
 def owner_answers(*, limit: int = 2000) -> list[tuple[str, str]]:
     """(what was asked, what the owner answered) for answered questions, newest first."""
     return list(
-        Escalation.objects.filter(answer_kind__in=OWNER_ANSWERED)
+        Escalation.objects.filter(answer_kind__in=ACTED_ON)
         .exclude(answer="")
         .order_by("-answered_at")
         .values_list("details", "answer")[:limit]
@@ -110,7 +115,7 @@ def owner_answers_mark() -> str:
     """When the owner last answered in words: it moves with every new answer. One index
     lookup."""
     newest = (
-        Escalation.objects.filter(answer_kind__in=OWNER_ANSWERED)
+        Escalation.objects.filter(answer_kind__in=ACTED_ON)
         .order_by("-answered_at")
         .values_list("answered_at", flat=True)
         .first()
@@ -140,13 +145,6 @@ def open_escalations_caused_by(*, cause: str) -> QuerySet[Escalation]:
     return Escalation.objects.filter(
         cause=cause, state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]
     )
-
-
-ACTED_ON = [
-    Escalation.AnswerKind.TEXT,
-    Escalation.AnswerKind.EDITED,
-    Escalation.AnswerKind.APPROVED,
-]
 
 
 def answers_for_the_assistant() -> QuerySet[Escalation]:

@@ -7,7 +7,6 @@ from escalations.scrub import owner_safe
 
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # what `_sentences` cuts at
 _AFTER_END = re.compile(r"(?<=[.!?])\s+")
 _ENDS = re.compile(r"[.!?]\s")
 _END_CHARS = (".", "!", "?")
@@ -45,8 +44,9 @@ def _sender(mail) -> str:
 
 
 def _sentences(body: str):
-    """The pieces `_SENTENCE_END` cuts `body` into, cleaned, that read as a sentence: cut
-    at line ends first, and at sentence ends only in the lines that hold one."""
+    """The pieces of `body` cut at line ends and at whitespace after a sentence's end,
+    cleaned, that read as a sentence: cut at line ends first, and at sentence ends only in
+    the lines that hold one."""
     for line in body.split("\n"):
         pieces = _AFTER_END.split(line) if _ENDS.search(line) else (line,)
         for piece in pieces:

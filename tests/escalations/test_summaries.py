@@ -172,11 +172,13 @@ def test_a_text_already_scrubbed_gives_the_same_summary():
 
 def _ask_whole(subject: str, text: str) -> str:
     """The first question, else the first asking sentence, found by cutting the whole text
-    with `_SENTENCE_END` first: what `_ask` must give, in one pass."""
+    at line ends and after sentence ends first: what `_ask` must give, in one pass."""
+    import re
+
     from escalations import summaries as s
 
     body = s._QUOTED.sub("", text)[:4000]
-    pieces = (s._clean(piece) for piece in s._SENTENCE_END.split(body))
+    pieces = (s._clean(piece) for piece in re.split(r"(?<=[.!?])\s+|\n+", body))
     sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?"]
     for sentence in sentences:
         if sentence.endswith("?"):
