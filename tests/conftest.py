@@ -1,6 +1,7 @@
 import os
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 import hypothesis
 import pytest
@@ -39,6 +40,14 @@ def examples(count: int) -> int:
     """`count` examples for a property test that names its own, or the profile's few under
     `make mutate` (a count in `@settings` overrides any profile)."""
     return min(count, hypothesis.settings.default.max_examples) if UNDER_MUTMUT else count
+
+
+def tomorrow_at(hour: int, minute: int = 0) -> datetime:
+    """A moment at a set time of day (UTC) on tomorrow's date: a test that freezes the clock
+    there keeps its time of day (quiet hours, a day of pulls) on whatever day it runs, so
+    nothing it makes has run out by the time it is checked."""
+    day = (datetime.now(UTC) + timedelta(days=1)).date()
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
 
 
 def missing_server(what: str) -> None:
@@ -162,11 +171,9 @@ def desk_mailbox(db, mailbox):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """`make mutate` runs mutants in forked processes side by side: each process gets a test
-    database of its own (one shared file fails with "disk I/O error", which would count as a
-    killed mutant)."""
-    if not os.environ.get("MUTANT_UNDER_TEST"):
-        return
+    """Each test process gets a test database of its own: two `make test` in one checkout,
+    and `make mutate`'s mutants run side by side in forked processes (one shared file fails
+    with "disk I/O error", which would count as a killed mutant)."""
     from django.conf import settings
 
     for config in settings.DATABASES.values():

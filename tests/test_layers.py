@@ -8,7 +8,14 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("dashboard", "buyers", "inbox", "escalations", "sellerdesk")
+
+
+def _apps() -> tuple[str, ...]:
+    """Every app of the project: each top-level package with an apps.py."""
+    return tuple(sorted(path.parent.name for path in ROOT.glob("*/apps.py")))
+
+
+APPS = _apps()
 # Wiring: what assembles the apps rather than doing their work.
 WIRING = re.compile(
     r"(^|\.)(migrations|management\.commands|devservers)(\.|$)|^sellerdesk\.(urls|settings\w*)$"
@@ -50,6 +57,10 @@ def _cycles(graph, modules: list[str]) -> list[list[str]]:
         if module not in index:
             visit(module)
     return groups
+
+
+def test_every_app_is_checked():
+    assert {"dashboard", "buyers", "inbox", "escalations", "amazon", "sellerdesk"} <= set(APPS)
 
 
 def test_no_module_imports_round_a_circle():

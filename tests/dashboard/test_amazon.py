@@ -17,6 +17,7 @@ from dashboard.services import account_from_settings, account_pull
 from escalations.models import Escalation
 from sellerdesk.devservers.spapi import INTERNAL, THROTTLED, health_report, make_order
 from sellerdesk.devservers.standin import Fault
+from tests.conftest import tomorrow_at
 from tests.dashboard.fixtures import validate_health_document
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_two_pulls_of_one_account_never_run_at_once(spapi):
 
 def test_a_day_of_scheduled_pulls_stays_inside_amazons_rate_limits(spapi, settings):
     spapi.orders = [make_order(n) for n in range(150)]  # two pages a pull
-    start = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    start = tomorrow_at(0)
     with time_machine.travel(start, tick=False) as clock:
         for _ in range(24 * 60 // settings.AMAZON_PULL_MINUTES):
             report = pull()

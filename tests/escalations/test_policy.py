@@ -2,7 +2,7 @@
 day later; an answer stops it. Time moved by time-machine; texts through the real twilio
 library to the stand-in, email to the SMTP fixture, chat to a local webhook."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,11 +14,12 @@ from escalations.models import Escalation, EscalationPolicy, Notification
 from escalations.services import escalation_answer, escalation_open
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
+from tests.conftest import tomorrow_at
 from tests.escalations.fixtures import OWNER_PHONE, assert_good_text, signed_link
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+START = tomorrow_at(9)
 
 
 def sweep():
@@ -122,7 +123,7 @@ def test_quiet_hours_delay_a_text_and_never_drop_it(twilio, assistant, settings)
     EscalationPolicy.objects.update_or_create(
         pk=1, defaults={"quiet_from": time(22, 0), "quiet_until": time(7, 0)}
     )
-    with time_machine.travel(datetime(2026, 11, 23, 23, 30, tzinfo=UTC), tick=False) as clock:
+    with time_machine.travel(tomorrow_at(23, 30), tick=False) as clock:
         escalation_open(about="note", summary="The carrier lost a pallet.")
         sweep()
         assert texts(twilio) == []
@@ -139,14 +140,13 @@ def test_escalations_due_together_go_out_as_one_digest(twilio, assistant, client
         opened = [escalation_open(about="note", summary=f"Supplier {n} wants an answer.")
                   for n in range(3)]  # fmt: skip
         sweep()
-    assert len(texts(twilio)) == 1
-    body = texts(twilio)[0]
-    link = assert_good_text(body, reference=opened[-1].reference, initials="MS")
-    with time_machine.travel(START, tick=False):
+        assert len(texts(twilio)) == 1
+        body = texts(twilio)[0]
+        link = assert_good_text(body, reference=opened[-1].reference, initials="MS")
         page = client.get(urlsplit(link).path)
-    for escalation in opened:
-        assert f"#{escalation.reference}" in body
-        assert escalation.summary in page.content.decode()
+        for escalation in opened:
+            assert f"#{escalation.reference}" in body
+            assert escalation.summary in page.content.decode()
 
 
 def test_a_digest_link_in_a_text_sent_before_still_opens_its_escalations(twilio, assistant, client):

@@ -16,11 +16,12 @@ from escalations.models import Escalation, EscalationPolicy
 from inbox.classify import act_on_decisions, classify_pending
 from inbox.models import Folder, Mailbox, Message, MessageContent
 from sellerdesk.devservers.spapi import health_report, make_order
+from tests.conftest import tomorrow_at
 from tests.escalations.fixtures import assert_good_text
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+START = tomorrow_at(9)
 NORMAL_MAILS = [
     ("UPS My Choice", "mychoice@ups.test", "Delivery exception for your parcel"),
     ("Lin Wei", "lin@bamboo-supply.test", "Price increase from January"),
@@ -102,13 +103,14 @@ def test_urgent_text_does_not_wait_for_quiet_hours_unless_the_policy_says(twilio
         pk=1, defaults={"quiet_from": time(22, 0), "quiet_until": time(7, 0)}
     )
     at_risk = ("Amazon", "seller-performance@amazon.com", "Policy warning: account health")
-    with time_machine.travel(datetime(2026, 11, 23, 23, 30, tzinfo=UTC), tick=False) as clock:
+    night = tomorrow_at(23, 30)
+    with time_machine.travel(night, tick=False) as clock:
         mails_arrive([NORMAL_MAILS[0], at_risk])
         sweep()
         assert len(texts(twilio)) == 1 and "Policy warning" in texts(twilio)[0]
         EscalationPolicy.objects.filter(pk=1).update(urgent_waits_for_quiet_hours=True)
         Escalation.objects.create(about="note", summary="Urgent at night", urgency="urgent",
-                                  next_step_at=datetime(2026, 11, 23, 23, 31, tzinfo=UTC))  # fmt: skip
+                                  next_step_at=night + timedelta(minutes=1))  # fmt: skip
         clock.shift(timedelta(minutes=2))
         sweep()
         assert len(texts(twilio)) == 1
