@@ -7,7 +7,6 @@ again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks
 """
 
 import logging
-import re
 import ssl
 
 import imapclient
@@ -26,6 +25,7 @@ from inbox.mailstore import (
     OutlinePart,
 )
 from inbox.samplestore import SampleMailStore
+from inbox.uids import copied_uids, sequence_set
 from sellerdesk.logs import outside_call
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class ImapConnection:
                 self._call(
                     "flag deleted", self.client.add_flags, chunk, [b"\\Deleted"], silent=True
                 )
-            mapping.update(_copied_uids(untagged.pop("COPYUID", None)))
+            mapping.update(copied_uids(untagged.pop("COPYUID", None)))
         return mapping
 
     def find_by_message_id(self, folder: str, message_id: str) -> int | None:
@@ -302,11 +302,15 @@ class ImapConnection:
             chunk = sequence_set(ordered[start : start + 1000])
             self._call("store flags", change, chunk, [SEEN], silent=True)
 
-    def idle(self, folder: str, seconds: float) -> bool:
-        """Wait up to `seconds` for the server to report a change in `folder`."""
-        self.examine(folder)
+    def idle(self, folder: str, seconds: float, started=None) -> bool:
+        """Wait up to `seconds` for the server to report a change in `folder`. `started`,
+        if given, is called with the folder's status once the server is listening: from
+        then on every change is reported; what came before, the status shows."""
+        status = self.examine(folder)
         self._call("idle", self.client.idle)
         try:
+            if started is not None:
+                started(status)
             responses = self._call("idle wait", self.client.idle_check, timeout=seconds)
         finally:
             self._call("idle done", self.client.idle_done)
@@ -325,19 +329,6 @@ def connect(mailbox) -> MailStore:
         password=mailbox.password,
         timeout=settings.IMAP_TIMEOUT,
     )
-
-
-def sequence_set(uids) -> str:
-    """`[1, 2, 3, 7, 9, 10]` -> `1:3,7,9:10`."""
-    ordered = sorted(set(uids))
-    if not ordered:
-        raise ValueError("an empty UID set")
-    ranges, start = [], ordered[0]
-    for previous, current in zip(ordered, [*ordered[1:], None], strict=True):
-        if current != previous + 1 if current is not None else True:
-            ranges.append(f"{start}:{previous}" if previous != start else str(start))
-            start = current
-    return ",".join(ranges)
 
 
 def _text(value) -> str:
@@ -384,23 +375,3 @@ def _leaves(body, number: str = ""):
         filename=filename,
         disposition=disposition,
     )
-
-
-def _expand(uid_set: str) -> list[int]:
-    uids = []
-    for piece in uid_set.split(","):
-        low, _, high = piece.partition(":")
-        first, last = int(low), int(high or low)
-        uids.extend(range(min(first, last), max(first, last) + 1))
-    return uids
-
-
-def _copied_uids(responses) -> dict[int, int]:
-    """{old: new} from `COPYUID <validity> <source set> <destination set>` responses."""
-    mapping = {}
-    for response in responses or ():
-        text = response.decode() if isinstance(response, bytes) else str(response)
-        match = re.search(r"(\d+)\s+([\d:,]+)\s+([\d:,]+)", text)
-        if match:
-            mapping.update(zip(_expand(match.group(2)), _expand(match.group(3)), strict=False))
-    return mapping

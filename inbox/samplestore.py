@@ -144,6 +144,8 @@ class SampleMailStore:
                     mail["flags"] = sorted(flags | ({"\\Seen"} if seen else set()))
                     mail["modseq"] = box["modseq"]
 
-    def idle(self, folder: str, seconds: float) -> bool:
+    def idle(self, folder: str, seconds: float, started=None) -> bool:
+        if started is not None:
+            started(self.examine(folder))
         time.sleep(seconds)
         return False

@@ -1,9 +1,15 @@
 """Keep the desk in step with the mailbox: IMAP IDLE on every synced folder, one sync pass
-whenever any of them reports a change (and at least every `full_every` seconds)."""
+whenever any of them reports a change (and at least every `full_every` seconds).
+
+IDLE reports only what happens while the server is listening. Mail that arrives while a
+watcher connects, or between two IDLE commands on one link, is caught by the folder's status:
+a pass runs once IDLE is up on a new link, and whenever the status read just before an IDLE
+differs from the one before it."""
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from inbox.imap import connect
 from inbox.mailstore import MailServerError
@@ -15,27 +21,59 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 25  # well under the 29 minutes servers allow, so a dead link shows early
 
 
-def _idle_loop(mailbox: Mailbox, folder: str, changed: threading.Event, stop: threading.Event):
+def _idle_loop(
+    mailbox: Mailbox,
+    folder: str,
+    changed: threading.Event,
+    stop: threading.Event,
+    listening: Callable[[str, str, bool], None],
+):
     while not stop.is_set():
         try:
             with connect(mailbox) as conn:
+                seen = None
+
+                def started(status):
+                    nonlocal seen
+                    if status != seen:  # a new link, or the folder moved on between IDLEs
+                        changed.set()
+                    if seen is None:
+                        listening(mailbox.name, folder, True)
+                    seen = status
+
                 while not stop.is_set():
-                    if conn.idle(folder, IDLE_SECONDS):
+                    if conn.idle(folder, IDLE_SECONDS, started):
                         changed.set()
         except MailServerError as exc:
             log.warning("IDLE on %s/%s lost: %s", mailbox.name, folder, exc)
+            listening(mailbox.name, folder, False)
             changed.set()  # a pass will say what is wrong, and retry
             stop.wait(5)
 
 
-def watch(mailboxes: list[Mailbox], run_pass, *, stop: threading.Event, full_every: float = 300):
+def _quiet(mailbox: str, folder: str, up: bool) -> None:
+    pass
+
+
+def watch(
+    mailboxes: list[Mailbox],
+    run_pass,
+    *,
+    stop: threading.Event,
+    full_every: float = 300,
+    listening: Callable[[str, str, bool], None] = _quiet,
+):
+    """Run a pass, then watch every synced folder until `stop`. `listening(mailbox, folder,
+    up)` is told each time a folder's IDLE comes up on a new link, or its link is lost."""
     changed = threading.Event()
     run_pass()
     threads = []
     for mailbox in mailboxes:
         for folder in Folder.objects.filter(mailbox=mailbox, role__in=SYNCED_ROLES):
             thread = threading.Thread(
-                target=_idle_loop, args=(mailbox, folder.name, changed, stop), daemon=True
+                target=_idle_loop,
+                args=(mailbox, folder.name, changed, stop, listening),
+                daemon=True,
             )
             thread.start()
             threads.append(thread)

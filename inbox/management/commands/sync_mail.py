@@ -51,7 +51,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write("Watching for new mail (Ctrl-C stops).")
         try:
-            watch(mailboxes, lambda: self.run_pass(mailboxes), stop=stop)
+            watch(mailboxes, lambda: self.run_pass(mailboxes), stop=stop, listening=self.listening)
         except KeyboardInterrupt:
             stop.set()
 
@@ -89,6 +89,13 @@ class Command(BaseCommand):
                 phases = ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items())
                 self.stdout.write(f"{mailbox.name}: {phases}")
         return failures
+
+    def listening(self, mailbox: str, folder: str, up: bool) -> None:
+        if up:
+            self.stdout.write(f"{mailbox}/{folder}: listening for new mail (IDLE)")
+        else:
+            self.stdout.write(f"{mailbox}/{folder}: link lost, reconnecting")
+        self.stdout.flush()
 
     def progress(self, folder: str, done: int, total: int) -> None:
         if not sys.stderr.isatty():
