@@ -308,18 +308,24 @@ def _split(raw: bytes) -> tuple[bytes, bytes]:
     return raw[:cut], raw[cut:]
 
 
+def read_message(source: bytes) -> tuple[Message, bytes | None]:
+    """The mail as the desk reads it: a message and, for one-part mail, its body still to
+    decode (None when the message holds its parts). Most mail is one part: its header block
+    is read alone and the body decoded directly, rather than walking every body line through
+    the full MIME parser. Plain multipart mail is cut at its boundaries; the rest goes to
+    Python's parser, with the desk's policy."""
+    head, body = _split(source)
+    msg = _HEADERS.parsebytes(head)
+    if msg.get_content_maintype() != "multipart":
+        return msg, body
+    return split_multipart(msg, body) or email.message_from_bytes(source, policy=forgiving), None
+
+
 def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
     mail = ParsedMail(content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw))
     source = raw.removeprefix(_BOM)  # a byte-order mark before the first header
     try:
-        # Most mail is one part: read its header block alone and decode the body directly,
-        # rather than walking every body line through the full MIME parser.
-        head, body = _split(source)
-        msg = _HEADERS.parsebytes(head)
-        if msg.get_content_maintype() == "multipart":
-            # Plain multipart mail is cut at its boundaries; the rest goes to the full parser.
-            split = split_multipart(msg, body)
-            msg, body = split or email.message_from_bytes(source, policy=forgiving), None
+        msg, body = read_message(source)
     except Exception:
         log.exception("Mail %s could not be parsed", mail.content_hash[:12])
         mail.unparsable = True

@@ -330,3 +330,13 @@ def test_marks_and_signs_without_letters_are_dropped_and_unknown_letters_too():
     # A combining small a, an enclosing hundred-thousands sign, the Arabic number sign, an
     # Ethiopic word space (transliterated to a bare space) and a letter with no Latin form.
     assert gsm.to_gsm("a\u0363b\u0488c\u0600d\u1361e\u01b8f") == "abcdef"
+
+
+def test_no_unassigned_code_point_becomes_a_letter():
+    """A code point this Python calls unassigned gives nothing, even where the transliteration
+    table (from a later Unicode) knows a letter for it: the owner's phone may not."""
+    import unicodedata
+
+    unassigned = [chr(cp) for cp in range(0x80, 0x30000) if unicodedata.category(chr(cp)) == "Cn"]
+    assert len(unassigned) > 1000
+    assert [ch for ch in unassigned if gsm._plain(ch)] == []

@@ -1,5 +1,7 @@
 """Charsets as real mail names them, and text from bytes whatever they claim. Pure."""
 
+import random
+
 import pytest
 
 from inbox.charsets import codec_for, decode, detect, header_text, normalise
@@ -84,3 +86,48 @@ def test_a_folded_header_or_one_in_raw_utf_8_reads_whole():
 
     msg = email.message_from_bytes(b"Subject: a\n b\nFrom: J\xc3\xbcrgen\n\nx", policy=forgiving)
     assert (msg["Subject"], msg["From"]) == ("a b", "Jürgen")
+
+
+RUSSIAN = (
+    "Здравствуйте, где мой заказ? Посылка не пришла уже две недели. Пожалуйста, проверьте "
+    "статус доставки и сообщите мне номер отслеживания. Спасибо за помощь, с уважением, Иван "
+    "Петров. Товар был оплачен вовремя, но курьер так и не приехал."
+)
+GREEK = (
+    "Καλησπέρα, πού είναι η παραγγελία μου; Δεν έχει φτάσει ακόμα και περιμένω δύο εβδομάδες. "
+    "Παρακαλώ ελέγξτε την αποστολή και στείλτε μου τον αριθμό παρακολούθησης. Ευχαριστώ πολύ, "
+    "Γιώργος Παπαδόπουλος. Το προϊόν πληρώθηκε έγκαιρα αλλά ο κούριερ δεν ήρθε ποτέ."
+)
+JAPANESE = (
+    "ご注文の商品がまだ届いておりません。ご確認をお願いいたします。配送状況を教えていただけますか。"
+    "よろしくお願い申し上げます。山田太郎より。商品の色が写真と違うようです。返品の手続きについて"
+    "教えてください。"
+)
+
+
+def seller_text(sample: str, encoding: str, size: int) -> str:
+    """About `size` bytes of buyer mail in `sample`'s words, shuffled (a seeded draw)."""
+    rng = random.Random(encoding)
+    words = sample.split(" ") if " " in sample else list(sample)
+    joiner = " " if " " in sample else ""
+    out, total = [], 0
+    while total < size:
+        word = rng.choice(words)
+        out.append(word)
+        total += len(word.encode(encoding)) + len(joiner)
+    return joiner.join(out)
+
+
+@pytest.mark.parametrize(
+    ("sample", "encoding", "bad"),
+    [(RUSSIAN, "cp1251", b"\x98"), (GREEK, "cp1253", b"\xaa"), (JAPANESE, "euc_jp", b"\xff")],
+)
+def test_one_bad_byte_past_the_detection_window_is_replaced_not_mojibake(sample, encoding, bad):
+    """Detection reads the first 200 KB; a byte the detected encoding cannot read further on
+    becomes a replacement character, and the rest of the text stays in its script."""
+    head = seller_text(sample, encoding, 210_000)
+    tail = seller_text(sample[::-1], encoding, 20_000)
+    found = detect(head.encode(encoding) + bad + tail.encode(encoding))
+    assert found.startswith(head)
+    assert found.endswith(tail)
+    assert 1 <= found.count("\ufffd") <= 2

@@ -1,0 +1,173 @@
+"""The login throttle's rules (sellerdesk/login.py) without a database: a cache in memory
+and requests made by hand. The whole path through the forms, gunicorn and the shared cache
+is in test_login_throttle.py."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+
+from sellerdesk import login
+
+LIMIT = 3
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.LOGIN_MAX_FAILURES = LIMIT
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post(rf, username="maria@shop.test", address="203.0.113.5"):
+    request = rf.post("/login/", {"username": username, "password": "x"}, REMOTE_ADDR=address)
+    request.user = AnonymousUser()
+    request._dont_enforce_csrf_checks = True
+    request._messages = CookieStorage(request)
+    return request
+
+
+def test_keys_are_the_account_and_the_client():
+    request = post(RequestFactory())
+    account, client = login._keys(request)
+    assert account.startswith("login-fail:account:") and len(account) == 19 + 32
+    assert client == "login-fail:client:203.0.113.5"
+
+
+def test_the_account_is_read_without_case_or_spaces(rf):
+    same = {login._keys(post(rf, name))[0] for name in ("Maria@Shop.test", " maria@shop.test ")}
+    assert same == {login._keys(post(rf))[0]}
+    assert login._keys(post(rf, "other@shop.test"))[0] not in same
+
+
+def test_an_account_named_by_the_caller_wins_over_the_form(rf):
+    request = post(rf, "form@shop.test")
+    assert login._keys(request, "named@shop.test")[0] == login._keys(post(rf, "named@shop.test"))[0]
+    assert login._keys(request, "")[0] == login._keys(post(rf, ""))[0]
+
+
+def test_a_username_past_254_characters_counts_as_its_first_254(rf):
+    long = "a" * 254
+    assert login._keys(post(rf, long + "b"))[0] == login._keys(post(rf, long + "c"))[0]
+    assert login._keys(post(rf, long[:-1] + "b"))[0] != login._keys(post(rf, long))[0]
+
+
+def test_one_slot_per_allowed_failure():
+    assert login._slots("k") == ["k:1", "k:2", "k:3"]
+
+
+def test_the_limit_is_reached_at_exactly_the_allowed_failures(rf):
+    request = post(rf)
+    for _ in range(LIMIT - 1):
+        login.record_failure(request)
+        assert not login.throttled(request)
+    login.record_failure(request)
+    assert login.throttled(request)
+    assert cache.get_many(login._slots(login._keys(request)[0])) == {
+        slot: 1 for slot in login._slots(login._keys(request)[0])
+    }
+
+
+def test_failures_expire_after_the_window(rf, monkeypatch):
+    added = []
+
+    class Spy:
+        def add(self, key, value, timeout):
+            added.append(timeout)
+            return True
+
+    monkeypatch.setattr(login, "cache", Spy())
+    login.record_failure(post(rf))
+    assert added == [15 * 60, 15 * 60]  # one slot for the account, one for the client
+
+
+def test_another_account_from_another_client_is_not_throttled(rf):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf))
+    assert login.throttled(post(rf))
+    assert login.throttled(post(rf, "other@shop.test"))  # the same client
+    assert login.throttled(post(rf, address="198.51.100.7"))  # the same account
+    assert not login.throttled(post(rf, "other@shop.test", "198.51.100.7"))
+
+
+def test_the_right_password_clears_the_account_not_the_client(rf):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf))
+    login.clear_account(post(rf), "maria@shop.test")
+    assert not login.throttled(post(rf, address="198.51.100.7"))
+    assert login.throttled(post(rf, "other@shop.test"))
+
+
+def test_a_failure_is_counted_from_the_signal_unless_it_was_a_refusal(rf):
+    request = post(rf)
+    login.on_login_failed(None, {"username": "named@shop.test"}, request)
+    named = login._slots(login._keys(request, "named@shop.test")[0])
+    assert cache.get(named[0]) == 1 and cache.get(named[1]) is None
+    login.on_login_failed(None, {}, request)  # no username: counted for the empty one
+    assert cache.get(login._slots(login._keys(request, "")[0])[0]) == 1
+    refused = post(rf, "refused@shop.test")
+    refused._login_refused = True
+    login.on_login_failed(None, {"username": "refused@shop.test"}, refused)
+    assert cache.get(login._slots(login._keys(refused)[0])[0]) is None
+    login.on_login_failed(None, {"username": "x@shop.test"}, None)  # no request: nothing
+
+
+def test_logging_in_clears_the_account(rf, django_user_model):
+    request = post(rf)
+    for _ in range(LIMIT):
+        login.record_failure(request)
+    login.on_logged_in(None, request, django_user_model(email="maria@shop.test"))
+    assert not login.throttled(post(rf, address="198.51.100.7"))
+    login.on_logged_in(None, None, django_user_model(email="maria@shop.test"))
+
+
+def test_the_backend_refuses_while_throttled_and_otherwise_steps_aside(rf):
+    backend = login.LoginThrottleBackend()
+    request = post(rf)
+    assert backend.authenticate(request, username="maria@shop.test", password="x") is None
+    assert not getattr(request, "_login_refused", False)
+    assert backend.authenticate(None, username="maria@shop.test") is None
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "someone@shop.test"))
+    with pytest.raises(PermissionDenied):
+        backend.authenticate(request, username="someone@shop.test", password="x")
+    assert request._login_refused is True
+    fresh = post(rf, address="198.51.100.9")
+    with pytest.raises(PermissionDenied):  # no username: the empty one is read, not the form
+        for _ in range(LIMIT):
+            login.record_failure(post(rf, "", "198.51.100.9"))
+        backend.authenticate(fresh, username=None)
+
+
+def test_a_throttled_desk_login_answers_429_without_checking(rf, monkeypatch):
+    monkeypatch.setattr(
+        "django.contrib.auth.views.LoginView.post", lambda *a, **k: pytest.fail("checked")
+    )
+    for _ in range(LIMIT):
+        login.record_failure(post(rf))
+    response = login.LoginView.as_view()(post(rf))
+    assert response.status_code == 429
+    assert response.context_data["throttled"] is True
+    assert not response.context_data["form"].is_bound
+
+
+def test_a_throttled_admin_login_answers_429_with_the_reason(rf, monkeypatch):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf))
+    request = post(rf)
+    response = login.admin_login(request)
+    assert response.status_code == 429
+    assert request.method == "GET"
+    assert [str(m) for m in request._messages] == [login.REFUSED]
+    fresh = post(rf, "other@shop.test", "198.51.100.7")
+    seen = []
+    monkeypatch.setattr(
+        "django.contrib.admin.AdminSite.login",
+        lambda site, request, extra_context=None: seen.append(request.method) or "checked",
+    )
+    assert login.admin_login(fresh) == "checked"
+    assert seen == ["POST"]
