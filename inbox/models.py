@@ -211,6 +211,12 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The last move another client (the seller's phone, webmail) made: the desk found the
+    # mail it holds in another folder (moved_from) when it synced at moved_at.
+    moved_at = models.DateTimeField(null=True, blank=True)
+    moved_from = models.ForeignKey(
+        Folder, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
     # The decision on this mail: which rule (none = no rule matched, or a person chose),
     # what it said to do, when, and who (no one = the desk's worker).
     kind = models.CharField(max_length=14, choices=MailKind.choices, blank=True)

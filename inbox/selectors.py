@@ -55,7 +55,9 @@ def message_page(
 
 def message_detail(*, pk: int) -> Message:
     return (
-        Message.objects.select_related("folder", "origin", "mailbox", "classified_by", "content")
+        Message.objects.select_related(
+            "folder", "origin", "moved_from", "mailbox", "classified_by", "content"
+        )
         .prefetch_related(
             "attachments", "actions__requested_by", "actions__undone_by", "escalations"
         )

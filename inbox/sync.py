@@ -238,41 +238,46 @@ def _sync_folder(
     folder.uidvalidity = status.uidvalidity
     previous_modseq = folder.highest_modseq
 
+    uids = []
     if status.uidnext is None or status.uidnext > folder.last_uid + 1:
         uids = conn.uids_after(folder.last_uid)
-        if uids:
-            parser.expect(len(uids))  # workers start while the sizes are asked for
-            sizes = conn.sizes(uids)
-            done = 0
+    if status.exists != folder.messages.filter(uid__isnull=False).count() + len(uids):
+        # Mail left the folder: marked before the new mail is stored, so a mail moved away
+        # and back (a new UID in the same folder) is found by its content, not stored twice.
+        result.removed += _mark_removed(conn, folder)
+    if uids:
+        parser.expect(len(uids))  # workers start while the sizes are asked for
+        sizes = conn.sizes(uids)
+        done = 0
 
-            def fetch(batch):
-                # Fetched and parsed on the prefetch thread while the last batch is stored.
-                if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
-                    keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
-                    mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
-                    mime = parse_outline(mail.raw, mail.parts, size=mail.size)
-                    rule = ruleset.first_match(facts_of(mime, folder.role))
-                    return lambda: [(mail, mime, rule.key if rule else None)]
-                fetched = conn.fetch(batch)
-                reading = parser.submit(
-                    [m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES, folder.role
-                )
-                return lambda: [
-                    (mail, mime, rule_key)
-                    for mail, (mime, rule_key) in zip(fetched, reading(), strict=True)
-                ]
+        def fetch(batch):
+            # Fetched and parsed on the prefetch thread while the last batch is stored.
+            if len(batch) == 1 and sizes.get(batch[0], 0) > LARGE_MAIL_BYTES:
+                keep = min(settings.ATTACHMENT_MAX_BYTES, LARGE_MAIL_BYTES)
+                mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
+                mime = parse_outline(mail.raw, mail.parts, size=mail.size)
+                rule = ruleset.first_match(facts_of(mime, folder.role))
+                return lambda: [(mail, mime, rule.key if rule else None)]
+            fetched = conn.fetch(batch)
+            reading = parser.submit(
+                [m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES, folder.role
+            )
+            return lambda: [
+                (mail, mime, rule_key)
+                for mail, (mime, rule_key) in zip(fetched, reading(), strict=True)
+            ]
 
-            for batch, parsed in prefetched(fetch, batches_of(uids, sizes)):
-                new_ids, relinked, unparsable = _store_batch(
-                    folder, parsed(), history, max(batch), ruleset, report.classified
-                )
-                result.new += len(new_ids)
-                result.failed += unparsable
-                result.relinked += relinked
-                done += len(batch)
-                _renew(mailbox, token)
-                if progress:
-                    progress(folder.name, done, len(uids))
+        for batch, parsed in prefetched(fetch, batches_of(uids, sizes)):
+            new_ids, relinked, unparsable = _store_batch(
+                folder, parsed(), history, max(batch), ruleset, report.classified
+            )
+            result.new += len(new_ids)
+            result.failed += unparsable
+            result.relinked += relinked
+            done += len(batch)
+            _renew(mailbox, token)
+            if progress:
+                progress(folder.name, done, len(uids))
 
     # Everything on the server has been fetched: rows a UIDVALIDITY resync could not
     # relocate by their content are no longer there.
@@ -299,9 +304,12 @@ def _store_batch(
 ):  # fmt: skip
     """Store one fetched batch and the folder's new position, atomically.
 
-    A mail the desk already knows without a location (a UIDVALIDITY resync, a restore whose
-    new UID the server did not say, mail moved away and back by someone else) is matched by
-    its content hash, then its Message-ID, and relocated instead of stored twice.
+    A mail the desk already knows is relocated instead of stored twice, keeping its decision
+    and all that hangs on it: one without a location (a UIDVALIDITY resync, a restore whose
+    new UID the server did not say, mail moved away and back by someone else) matched by its
+    content hash, then its Message-ID; and one still located in another folder, matched by
+    its content hash: another client moved it (Spam to Inbox, Inbox to Spam, back from
+    Trash) and the pass has not yet looked at the folder it left.
     """
     uids = [mail.uid for mail, _, _ in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
@@ -311,26 +319,44 @@ def _store_batch(
         unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
         hashes = [p.content_hash for _, p, _ in parsed]
         ids = [p.message_id for _, p, _ in parsed if p.message_id]
-        by_hash, by_id = {}, {}
-        for pk, mailbox_id, content_hash in unlocated.filter(content_hash__in=hashes).values_list(
-            "pk", "mailbox_id", "content_hash"
-        ):
+        by_hash, by_id, elsewhere = {}, {}, {}
+        for pk, mailbox_id, folder_id, content_hash in unlocated.filter(
+            content_hash__in=hashes
+        ).values_list("pk", "mailbox_id", "folder_id", "content_hash"):
             if mailbox_id == folder.mailbox_id:
-                by_hash.setdefault(content_hash, pk)
-        for pk, mailbox_id, message_id in unlocated.filter(message_id__in=ids).values_list(
-            "pk", "mailbox_id", "message_id"
-        ):
+                by_hash.setdefault(content_hash, (pk, folder_id))
+        for pk, mailbox_id, folder_id, message_id in unlocated.filter(
+            message_id__in=ids
+        ).values_list("pk", "mailbox_id", "folder_id", "message_id"):
             if mailbox_id == folder.mailbox_id:
-                by_id.setdefault(message_id, pk)
+                by_id.setdefault(message_id, (pk, folder_id))
+        located_elsewhere = (
+            Message.objects.filter(
+                mailbox_id=folder.mailbox_id, content_hash__in=hashes, uid__isnull=False
+            )
+            .exclude(folder_id=folder.pk)
+            .order_by("pk")
+        )
+        for pk, folder_id, content_hash in located_elsewhere.values_list(
+            "pk", "folder_id", "content_hash"
+        ):
+            elsewhere.setdefault(content_hash, (pk, folder_id))
         rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
         trash: dict[str, list[int]] = {}  # reason: positions in rows
         for mail, mime, rule_key in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
-            match = by_hash.pop(mime.content_hash, None) or by_id.pop(mime.message_id, None)
+            match = (
+                by_hash.pop(mime.content_hash, None)
+                or by_id.pop(mime.message_id, None)
+                or elsewhere.pop(mime.content_hash, None)
+            )
             if match is not None:
-                Message.objects.filter(pk=match).update(
-                    folder=folder, uid=mail.uid, is_seen=seen, flags=flags, removed_at=None
-                )
+                pk, was_in = match
+                moved = {} if was_in == folder.pk else {"moved_at": now, "moved_from_id": was_in}
+                Message.objects.filter(pk=pk).update(
+                    folder=folder, uid=mail.uid, is_seen=seen, flags=flags, removed_at=None,
+                    **moved,
+                )  # fmt: skip
                 relinked += 1
                 continue
             kind, rule = decision(rules.get(rule_key))  # matched as the mail was read
