@@ -11,11 +11,12 @@ include .env
 export
 endif
 
-.PHONY: run test bench mutate lint format setup test-setup servers help
+.PHONY: run test test-ahead bench mutate lint format setup test-setup servers help
 
 help:
 	@echo "make run    set up (virtualenv, migrations, demo data) and serve the desk at http://$(ADDR)"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make test-ahead  the whole suite with the system clock a year ahead (catches date bombs)"
 	@echo "make bench  run the benchmarks and print their table"
 	@echo "make mutate mutation testing of the guard modules; prints the kill rate"
 	@echo "make lint   ruff check and format check, and the layers between the apps"
@@ -60,6 +61,11 @@ run: setup servers
 test: test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The same suite with the system clock a year ahead: a test that depends on today's date
+# fails here the day it is written.
+test-ahead: test-setup
+	$(PY) tests/clock_ahead.py --days 365 $(PYTEST_ARGS)
+
 bench: test-setup
 	$(PY) -m benchmarks
 
@@ -69,10 +75,13 @@ mutate: $(VENV)/.dev
 	rm -rf mutants
 	@mkdir -p var
 	@echo "Mutating (progress in var/mutmut.log) ..."
+	@date +%s > var/mutmut-started
 	$(PY) -m mutmut run --max-children $$(nproc) > var/mutmut.log 2>&1 || { tail -c 2000 var/mutmut.log; exit 1; }
 	@$(PY) -m mutmut results > var/mutmut-survivors.txt 2>/dev/null || true
 	@$(PY) -m mutmut export-cicd-stats > /dev/null
-	@$(PY) tests/mutation_score.py mutants/mutmut-cicd-stats.json --at-least 90
+	@$(PY) tests/mutation_score.py mutants/mutmut-cicd-stats.json --at-least 90 \
+		--survivors var/mutmut-survivors.txt --reasons tests/mutation_equivalents.toml \
+		--report var/mutmut-report.md --seconds $$(( $$(date +%s) - $$(cat var/mutmut-started) ))
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
