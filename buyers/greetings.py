@@ -12,15 +12,17 @@ FRAMES = {
     "nl": ("Hallo {name},", "Met vriendelijke groet,"),
     "sv": ("Hej {name},", "Med vänliga hälsningar,"),
     "pl": ("Dzień dobry {name},", "Pozdrawiam serdecznie,"),
-    "tr": ("Merhaba {name},", "Saygılarımızla,"),  # noqa: RUF001 (Turkish dotless i)
+    "tr": ("Merhaba {name},", "Saygılarımızla,"),
     "pt": ("Olá {name},", "Atenciosamente,"),
     "ja": ("{name} 様", "よろしくお願いいたします。"),
+    "zh": ("{name}，您好：", "此致"),
+    "ko": ("{name} 님, 안녕하세요.", "감사합니다."),
 }
 # Without a usable name, the greeting addresses the buyer without one.
 NAMELESS = {
     "en": "Hello,", "de": "Hallo,", "fr": "Bonjour,", "it": "Buongiorno,", "es": "Hola:",
     "nl": "Hallo,", "sv": "Hej,", "pl": "Dzień dobry,", "tr": "Merhaba,", "pt": "Olá,",
-    "ja": "お客様",
+    "ja": "お客様", "zh": "您好：", "ko": "안녕하세요.",
 }  # fmt: skip
 
 

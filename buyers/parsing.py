@@ -29,6 +29,8 @@ _TRAILER = re.compile(r"\n\s*(Was this email helpful\?|Copyright \d{4} Amazon).*
 LANGUAGES = {"DE": "de", "FR": "fr", "IT": "it", "ES": "es", "MX": "es", "NL": "nl", "SE": "sv",
              "PL": "pl", "TR": "tr", "JP": "ja", "BR": "pt"}  # fmt: skip
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def buyer_text(text: str) -> str:
@@ -41,8 +43,14 @@ def buyer_text(text: str) -> str:
 
 
 def language(marketplace_code: str, text: str) -> str:
+    """The buyer's language: by the script they wrote in (kana: Japanese, Hangul: Korean,
+    Chinese characters without kana outside Japan: Chinese), else by the marketplace."""
     if _KANA.search(text or ""):
         return "ja"
+    if _HANGUL.search(text or ""):
+        return "ko"
+    if marketplace_code != "JP" and _HAN.search(text or ""):
+        return "zh"
     return LANGUAGES.get(marketplace_code, "en")
 
 

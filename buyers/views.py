@@ -102,6 +102,18 @@ def send(request, pk: int):
                 conversation=item, body=body, by=request.user, attachments=attachments
             )
     except ValidationError as exc:
+        if action == "ask_owner":  # the summary the assistant wrote comes back with the reason
+            return render(
+                request,
+                "buyers/ask_owner.html",
+                {
+                    "conversation": item,
+                    "summary": request.POST["summary"],
+                    "question": service.unanswered_text(item),
+                    "errors": exc.messages,
+                },
+                status=400,
+            )
         for message in exc.messages:
             form.add_error(None, message)
         return _render(request, item, form, status=400)

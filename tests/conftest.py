@@ -121,6 +121,9 @@ def seed_reply_templates(db):
         # The migration names the model where it lived then (inbox); it lives in buyers now.
         here = SimpleNamespace(get_model=lambda *_: ReplyTemplate)
         importlib.import_module("inbox.migrations.0007_seed_reply_templates").install(here, None)
+        importlib.import_module("buyers.migrations.0006_seed_more_holding_templates").install(
+            here, None
+        )
 
 
 @pytest.fixture
