@@ -104,8 +104,17 @@ def chat_for(escalations: list[Escalation]) -> str:
     )
 
 
-def confirmation_for(escalation: Escalation | None, *, filed: bool) -> str:
-    """The one short text that confirms a text the owner sent back, signed, in one segment."""
-    reply = _render("confirmation.txt", escalation=escalation, filed=filed)
+def confirmation_for(
+    escalation: Escalation | None, *, outcome: str, reference: str | None = None
+) -> str:
+    """The one short text that confirms a text the owner sent back, signed, in one segment:
+    what happened to it (`escalations.inbound.Outcome`), naming the item."""
+    reply = _render(
+        "confirmation.txt",
+        escalation=escalation,
+        outcome=outcome,
+        reference=(reference or "").lstrip("#").upper(),
+        buyer=escalation.conversation.buyer_name if escalation and escalation.conversation else "",
+    )
     initials = signature_initials(escalation)
     return gsm.shorten(gsm.to_gsm(reply), gsm.SEGMENT - len(initials) - 2) + f" -{initials}"

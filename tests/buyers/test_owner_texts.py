@@ -1,0 +1,133 @@
+"""The owner answers by text: `AH yes` to a draft reply sends it to the buyer, once;
+`AH no` dismisses it; a reference to an item that is closed or does not exist files
+nothing, anywhere, and the confirmation says so. Through the real twilio library to the
+stand-in (texts out), Twilio's signed webhook (texts in), Dovecot and the SMTP fixture."""
+
+import pytest
+from django.urls import reverse
+
+from buyers.models import Conversation, Reply
+from escalations.chase import notify_due
+from escalations.delivery import deliver_due
+from escalations.inbound import answer_word
+from escalations.models import Escalation, InboundText
+from escalations.services import escalation_close, escalation_open
+from tests.buyers.test_queue import samples  # noqa: F401 (a fixture)
+from tests.escalations.test_owner import inbound, signed_post
+
+pytestmark = pytest.mark.django_db
+ORDER = "111-2290471-6654829"  # Priya Natarajan's
+
+
+@pytest.fixture
+def draft(client, assistant, samples, smtp, twilio):  # noqa: F811
+    conversation = Conversation.objects.get(order_id=ORDER)
+    client.force_login(assistant)
+    client.post(
+        reverse("buyer-send", args=[conversation.pk]),
+        {"action": "approval", "body": "Hello Priya, a refund is on its way."},
+    )
+    escalation = Escalation.objects.get(conversation=conversation, about="draft")
+    notify_due()
+    deliver_due()
+    assert any(f"#{escalation.reference}" in m["body"] for m in twilio.accepted)
+    client.logout()
+    return escalation
+
+
+def text_back(client, body: str, n: int, run_tasks_inline) -> None:
+    with run_tasks_inline():
+        response = signed_post(client, inbound(body, sid=f"SM{n:032d}"))
+    assert response.status_code == 200
+    deliver_due()
+
+
+def confirmations(twilio) -> list[str]:
+    return [m["body"] for m in twilio.accepted[1:]]
+
+
+@pytest.mark.parametrize("word", ["yes", "Yes!", "ok", "OK send it", "approve", "👍", "y"])
+def test_a_yes_by_text_sends_the_draft_once_even_texted_twice(
+    client, draft, smtp, twilio, run_tasks_inline, word
+):
+    text_back(client, f"{draft.reference} {word}", 1, run_tasks_inline)
+    text_back(client, f"{draft.reference} {word}", 2, run_tasks_inline)
+    [sent] = smtp.received
+    assert "a refund is on its way" in sent.message.get_content()
+    draft.refresh_from_db()
+    assert (draft.answer_kind, draft.answered_via) == ("approved", "text")
+    assert draft.state == "resolved"  # the reply reached the buyer's relay
+    assert Reply.objects.filter(conversation=draft.conversation, state="sent").count() == 1
+    first, second = confirmations(twilio)
+    assert first.startswith("Sending your approved reply to Priya Natarajan")
+    assert f"#{draft.reference}" in first and first.endswith(" -MS")
+    assert f"#{draft.reference} is already resolved" in second
+    assert "nothing was sent" in second
+
+
+def test_a_yes_without_a_reference_goes_to_the_draft_texted_last(
+    client, draft, smtp, twilio, run_tasks_inline
+):
+    text_back(client, "YES", 1, run_tasks_inline)
+    assert len(smtp.received) == 1
+    assert "Priya Natarajan" in confirmations(twilio)[0]
+
+
+@pytest.mark.parametrize("word", ["no", "No.", "dismiss", "don't send it", "do not send"])
+def test_a_no_by_text_dismisses_the_draft(client, draft, smtp, twilio, run_tasks_inline, word):
+    text_back(client, f"#{draft.reference} {word}", 1, run_tasks_inline)
+    assert smtp.received == []
+    draft.refresh_from_db()
+    assert (draft.state, draft.answer_kind) == ("answered", "dismissed")
+    assert confirmations(twilio)[0].startswith(f"Dismissed #{draft.reference}")
+
+
+def test_words_to_a_draft_are_an_answer_in_words(client, draft, smtp, twilio, run_tasks_inline):
+    text_back(client, f"{draft.reference} say sorry for the wait first", 1, run_tasks_inline)
+    assert smtp.received == []
+    draft.refresh_from_db()
+    assert (draft.answer_kind, draft.answer) == ("text", "say sorry for the wait first")
+    assert confirmations(twilio)[0].startswith(f"Thanks, noted on #{draft.reference}")
+
+
+@pytest.mark.parametrize("state", ["cancelled", "resolved"])
+def test_a_text_naming_a_closed_item_is_filed_nowhere(client, twilio, assistant, state,
+                                                      run_tasks_inline):  # fmt: skip
+    closed = escalation_open(about="note", summary="Refund the cancelled order?")
+    texted_last = escalation_open(about="note", summary="Unshipped orders need a look.")
+    notify_due()
+    deliver_due()
+    escalation_close(escalation=closed, by=None, cancel=state == "cancelled")
+    text_back(client, f"{closed.reference} no, do not refund", 1, run_tasks_inline)
+    texted_last.refresh_from_db()
+    closed.refresh_from_db()
+    assert texted_last.state == "open" and texted_last.answer == ""
+    assert closed.answer == ""
+    note = InboundText.objects.get()
+    assert note.escalation == closed and state in note.note
+    confirmation = twilio.accepted[-1]["body"]
+    assert f"#{closed.reference} is already {state}" in confirmation
+    assert "not filed anywhere" in confirmation
+
+
+def test_a_text_naming_no_item_is_filed_nowhere(client, twilio, assistant, run_tasks_inline):
+    waiting = escalation_open(about="note", summary="Unshipped orders need a look.")
+    notify_due()
+    deliver_due()
+    text_back(client, "#ZZZ9 ok", 1, run_tasks_inline)
+    waiting.refresh_from_db()
+    assert waiting.state == "open"
+    assert "There is no #ZZZ9" in twilio.accepted[-1]["body"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("yes", "yes"), ("Yes please", "yes"), ("ok, send it", "yes"), ("Send", "yes"),
+        ("sure thing", None), ("👍", "yes"), ("no", "no"), ("Nope!", "no"),
+        ("don’t send", "no"), ("do not send it", "no"), ("no, do not refund", None),
+        ("yes but change the date", None), ("", None), ("call me", None), ("not yet", None),
+    ],
+)  # fmt: skip
+def test_answer_words(text, word):
+    assert answer_word(text) == word
