@@ -17,6 +17,7 @@ from escalations.models import Escalation
 from escalations.services import escalation_close, escalations_resolve
 from inbox.actions import mail_action_request, mail_seen
 from inbox.models import MailAction, Message
+from inbox.senders import is_account_mail, takes_no_reply, why_no_reply
 from sellerdesk.smtp import MailSendError, smtp_send
 
 MAX_BODY = 20_000
@@ -72,6 +73,8 @@ def mail_reply_write(
     to = message.from_address
     if not to or "@" not in to:
         raise ValidationError("This mail has no sender address to reply to.")
+    if takes_no_reply(to):
+        raise ValidationError(f"{to} takes no reply: a reply by mail would reach no one.")
     attachments = list(attachments)
     total = sum(len(content) for _, _, content in attachments)
     if total > MAX_ATTACHMENTS_BYTES:
@@ -202,16 +205,31 @@ def escalation_mail_reply(*, escalation: Escalation, body: str, by) -> Reply:
     is marked read and the escalation resolved. A failed send changes neither."""
     if escalation.mail is None:
         raise ValidationError("This escalation is not about a mail.")
+    refused = why_no_reply(escalation.mail.from_address, escalation.mail.subject)
+    if refused:
+        raise ValidationError(f"Nothing was sent. {refused}")
     reply = mail_reply_send(message=escalation.mail, body=body, by=by)
     if reply.state == reply.State.SENT:
         escalation_close(escalation=escalation, by=by, reason="Replied to the mail from the desk.")
     return reply
 
 
-def escalation_mail_handled(*, escalation: Escalation, by) -> None:
-    """The mail needs no reply from the desk (handled elsewhere): mark it read, resolve."""
+def escalation_mail_handled(*, escalation: Escalation, by, note: str = "") -> None:
+    """The mail needs no reply from the desk (handled elsewhere): mark it read, resolve,
+    with a note of what was done. Amazon's account-level mail needs the note: it is handled
+    in Seller Central, and the escalation stays open (and chased) until someone says how."""
     if escalation.mail is None:
         raise ValidationError("This escalation is not about a mail.")
+    note = " ".join((note or "").split())
+    account = is_account_mail(escalation.mail.from_address, escalation.mail.subject)
+    if account and not note:
+        raise ValidationError(
+            "Say what you did in Seller Central (for example: responded to the claim, "
+            "shipped a replacement) before marking it handled."
+        )
+    reason = ("Handled in Seller Central" if account else "The mail was handled") + (
+        f": {note}" if note else "."
+    )
     with transaction.atomic():
         mail_seen(message=escalation.mail, by=by, reason=f"handled (#{escalation.reference})")
-        escalation_close(escalation=escalation, by=by, reason="The mail was handled.")
+        escalation_close(escalation=escalation, by=by, reason=reason[:200])

@@ -189,7 +189,9 @@ def escalation_reply(request, pk: int):
 def escalation_handled(request, pk: int):
     escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
     try:
-        replies.escalation_mail_handled(escalation=escalation, by=request.user)
+        replies.escalation_mail_handled(
+            escalation=escalation, by=request.user, note=request.POST.get("note", "")[:180]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

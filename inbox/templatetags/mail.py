@@ -3,7 +3,22 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
+from inbox.senders import seller_central_page, why_no_reply
+
 register = template.Library()
+
+
+@register.filter
+def no_reply_reason(mail) -> str:
+    """Why no reply is offered to `mail` (a Message), or ""."""
+    return why_no_reply(mail.from_address, mail.subject) if mail else ""
+
+
+@register.filter
+def seller_central(mail) -> str:
+    """Where Amazon's account-level `mail` is answered, or "" for any other mail."""
+    return seller_central_page(mail.from_address, mail.subject) if mail else ""
+
 
 # No images (a remote image is a tracking request), no styles, no scripts, no forms.
 ALLOWED_TAGS = {

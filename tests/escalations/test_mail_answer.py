@@ -99,3 +99,101 @@ def test_marking_it_handled_marks_the_mail_read_and_resolves(client, assistant, 
     assert seen_on_server(mailbox)
     answered.refresh_from_db()
     assert answered.state == "resolved"
+
+
+# --- Amazon's claims and other mail that takes no reply ---------------------------------
+
+
+@pytest.fixture
+def claim(mailbox, desk_mailbox, seed_rules, twilio, assistant):
+    """The A-to-z claim arrives after the desk was connected: urgent, texted at once."""
+    from escalations.chase import notify_due
+    from escalations.delivery import deliver_due
+
+    mailbox_sync(mailbox=desk_mailbox)
+    mailbox.append("INBOX", sample("unknown-atoz-claim.eml"))
+    mailbox_sync(mailbox=desk_mailbox)
+    notify_due()
+    deliver_due()
+    escalation = Escalation.objects.get()
+    assert escalation.urgency == "urgent" and len(twilio.accepted) == 1
+    return escalation
+
+
+def test_a_claim_offers_seller_central_not_a_reply_and_stays_open_and_chased(
+    client, assistant, claim, mailbox, smtp, twilio, run_tasks_inline
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from escalations.chase import notify_due
+    from escalations.delivery import deliver_due
+
+    client.force_login(assistant)
+    page = client.get(reverse("escalation-detail", args=[claim.pk])).content.decode()
+    assert "Open in Seller Central" in page
+    assert "https://sellercentral.amazon.com/gp/guarantee-claims/home.html" in page
+    assert "Reply to atoz-guarantee-no-reply@amazon.com" not in page
+    assert reverse("escalation-reply", args=[claim.pk]) not in page
+    with run_tasks_inline():
+        answer = client.post(
+            reverse("escalation-reply", args=[claim.pk]), {"body": "We shipped it."}, follow=True
+        )
+    assert "answered in Seller Central" in answer.content.decode()
+    assert not smtp.received and not Reply.objects.exists()
+    claim.refresh_from_db()
+    assert claim.state == "open" and not seen_on_server(mailbox)
+
+    with time_machine.travel(timezone.now() + timedelta(days=2, minutes=1), tick=False):
+        notify_due()
+        deliver_due()
+        assert len(twilio.accepted) == 2 and twilio.accepted[1]["body"].startswith("Reminder")
+        with run_tasks_inline():
+            refused = client.post(
+                reverse("escalation-handled", args=[claim.pk]), {"note": " "}, follow=True
+            )
+        assert "Say what you did in Seller Central" in refused.content.decode()
+        claim.refresh_from_db()
+        assert claim.state == "open"
+        with run_tasks_inline():
+            client.post(
+                reverse("escalation-handled", args=[claim.pk]),
+                {"note": "Answered the claim with the tracking number."},
+            )
+        claim.refresh_from_db()
+        assert claim.state == "resolved"
+        assert claim.resolved_reason == (
+            "Handled in Seller Central: Answered the claim with the tracking number."
+        )
+        assert seen_on_server(mailbox)
+
+
+@pytest.mark.parametrize(
+    ("address", "no_reply"),
+    [
+        ("atoz-guarantee-no-reply@amazon.com", True), ("no-reply@shop.test", True),
+        ("noreply@supplier.test", True), ("do-not-reply@bank.test", True),
+        ("DoNotReply@carrier.test", True), ("MAILER-DAEMON@mx.test", True),
+        ("postmaster@mx.test", True), ("seller-notification-noreply@amazon.de", True),
+        ("lin.wei@bamboo-supply.test", False), ("reply@shop.test", False),
+        ("noreplyjohn@x.test", False), ("", False),
+    ],
+)  # fmt: skip
+def test_addresses_that_take_no_reply(address, no_reply):
+    from inbox.senders import takes_no_reply
+
+    assert takes_no_reply(address) is no_reply
+
+
+def test_no_reply_is_sent_to_a_no_reply_sender_by_any_road(answered, assistant, smtp):
+    from django.core.exceptions import ValidationError
+
+    from buyers.replies import mail_reply_send
+
+    answered.mail.from_address = "updates-no-reply@supplier.test"
+    answered.mail.save()
+    with pytest.raises(ValidationError, match="takes no reply"):
+        mail_reply_send(message=answered.mail, body="Thanks", by=assistant)
+    assert not smtp.received
