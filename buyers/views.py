@@ -18,6 +18,7 @@ from buyers.suggestions import suggestions_for
 from escalations.forms import MailReplyForm
 from escalations.models import Escalation
 from escalations.selectors import owner_answer_for_conversation
+from sellerdesk import once
 from sellerdesk.roles import Role, role_required
 
 
@@ -75,18 +76,21 @@ def send(request, pk: int):
         if upload
         else []
     )
+    if action == "ask_owner" and "summary" not in request.POST:
+        # First the summary the owner will get, for the assistant to edit (nothing is sent).
+        return render(
+            request,
+            "buyers/ask_owner.html",
+            {
+                "conversation": item,
+                "summary": service.ask_owner_summary(item),
+                "question": service.unanswered_text(item),
+            },
+        )
+    if not once.claim(request):
+        messages.info(request, once.ALREADY)
+        return redirect("buyer-conversation", pk=pk)
     try:
-        if action == "ask_owner" and "summary" not in request.POST:
-            # First the summary the owner will get, for the assistant to edit.
-            return render(
-                request,
-                "buyers/ask_owner.html",
-                {
-                    "conversation": item,
-                    "summary": service.ask_owner_summary(item),
-                    "question": service.unanswered_text(item),
-                },
-            )
         if action == "ask_owner":
             reply = service.conversation_ask_owner(
                 conversation=item, by=request.user, summary=request.POST["summary"]
@@ -102,6 +106,7 @@ def send(request, pk: int):
                 conversation=item, body=body, by=request.user, attachments=attachments
             )
     except ValidationError as exc:
+        once.release(request)
         if action == "ask_owner":  # the summary the assistant wrote comes back with the reason
             return render(
                 request,
@@ -129,6 +134,13 @@ def send(request, pk: int):
 @role_required(Role.ASSISTANT)
 def retry(request, pk: int):
     reply = get_object_or_404(Reply, pk=pk)
+    if not once.claim(request):
+        messages.info(request, once.ALREADY)
+        return (
+            redirect("buyer-conversation", pk=reply.conversation_id)
+            if reply.conversation_id
+            else redirect("buyer-queue")
+        )
     reply = service.reply_retry(reply=reply)
     if reply.state == Reply.State.SENT:
         messages.success(request, "Reply sent: the mail server accepted it.")
@@ -170,11 +182,15 @@ def escalation_reply(request, pk: int):
     if not form.is_valid():
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
         return redirect("escalation-detail", pk=pk)
+    if not once.claim(request):
+        messages.info(request, once.ALREADY)
+        return redirect("escalation-detail", pk=pk)
     try:
         reply = replies.escalation_mail_reply(
             escalation=escalation, by=request.user, body=form.cleaned_data["body"]
         )
     except ValidationError as exc:
+        once.release(request)
         messages.error(request, " ".join(exc.messages))
     else:
         if reply.state == reply.State.SENT:
@@ -188,11 +204,15 @@ def escalation_reply(request, pk: int):
 @role_required(Role.ASSISTANT)
 def escalation_handled(request, pk: int):
     escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
+    if not once.claim(request):
+        messages.info(request, once.ALREADY)
+        return redirect("escalation-detail", pk=pk)
     try:
         replies.escalation_mail_handled(
             escalation=escalation, by=request.user, note=request.POST.get("note", "")[:180]
         )
     except ValidationError as exc:
+        once.release(request)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")

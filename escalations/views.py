@@ -35,6 +35,7 @@ from escalations.selectors import (
     owner_notes,
 )
 from escalations.sms import signature_valid
+from sellerdesk import once
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import the_owner
 
@@ -195,6 +196,9 @@ def escalation_close(request, pk: int):
 def escalation_new(request):
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not once.claim(request):
+            messages.info(request, once.ALREADY)
+            return redirect("escalation-list")
         escalation = services.escalation_open(
             about=Escalation.About.DRAFT if form.cleaned_data["draft"] else Escalation.About.NOTE,
             by=request.user,

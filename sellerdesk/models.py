@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
@@ -74,3 +75,17 @@ class WorkerBeat(models.Model):
 
     def __str__(self):
         return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class FormKey(models.Model):
+    """A one-time key a form carried, claimed when its post acted (`sellerdesk.once`): the
+    same form posted again (a double click, a retry, a reload) finds it taken."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"form key of {self.created_at:%Y-%m-%d %H:%M}"

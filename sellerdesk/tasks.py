@@ -3,11 +3,13 @@
 from django.utils import timezone
 
 from sellerdesk.models import WorkerBeat
+from sellerdesk.once import forget_old
 
 
 def worker_heartbeat() -> None:
     """Record that a worker ran a scheduled task, so the desk can say when it stopped."""
     WorkerBeat.objects.update_or_create(name="scheduler", defaults={"seen_at": timezone.now()})
+    forget_old()  # one-time keys of forms posted a week ago and more
 
 
 def worker_started(**_) -> None:
