@@ -45,6 +45,18 @@ def owner_items(*, pks=None) -> QuerySet[Escalation]:
     return items.order_by("state", "-created_at", "-pk")
 
 
+def owner_done(*, pks) -> QuerySet[Escalation]:
+    """Of the escalations `pks`, those closed (resolved or cancelled), the latest first:
+    what became of what a text asked."""
+    return (
+        Escalation.objects.filter(
+            pk__in=pks, state__in=[Escalation.State.RESOLVED, Escalation.State.CANCELLED]
+        )
+        .select_related("conversation")
+        .order_by("-resolved_at", "-pk")
+    )
+
+
 def escalation_timeline(*, escalation: Escalation) -> list[tuple]:
     """(when, what, detail, notification) for everything that happened, oldest first."""
     events = [(escalation.created_at, "Opened", escalation.get_about_display(), None)]

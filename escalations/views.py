@@ -31,6 +31,7 @@ from escalations.selectors import (
     escalation_list,
     escalation_timeline,
     outbox,
+    owner_done,
     owner_items,
     owner_notes,
 )
@@ -45,7 +46,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # --- The owner --------------------------------------------------------------------------
 
 
-def _owner_page(request, items, *, action_for, via: str, by):
+def _owner_page(request, items, *, action_for, via: str, by, done=()):
     """The owner's list; a POST answers one of `items`."""
     forms = {}
     if request.method == "POST":
@@ -74,7 +75,7 @@ def _owner_page(request, items, *, action_for, via: str, by):
                 messages.info(request, " ".join(exc.messages))
                 return None
             else:
-                messages.success(request, f"Thanks: #{target.reference} is answered.")
+                messages.success(request, _answered_words(target, form.kind))
                 return None
         forms[target.pk] = form
     return render(
@@ -86,8 +87,18 @@ def _owner_page(request, items, *, action_for, via: str, by):
                 for item in items
             ],
             "action_for": action_for,
+            "done": done,
+            "from_link": via == "link",
         },
     )
+
+
+def _answered_words(item: Escalation, kind: str) -> str:
+    if kind == Escalation.AnswerKind.DISMISSED:
+        return f"Dismissed #{item.reference}."
+    if kind in (Escalation.AnswerKind.APPROVED, Escalation.AnswerKind.EDITED):
+        return f"Approved #{item.reference}: the reply goes to the buyer now (see Done below)."
+    return f"Thanks: #{item.reference} is answered."
 
 
 @role_required(Role.OWNER)
@@ -120,11 +131,13 @@ def owner_link(request, token: str):
     except LinkInvalid:
         raise Http404 from None
     items = list(owner_items(pks=pks))
-    if not items:
-        messages.info(request, "That is closed already: log in to see what is waiting.")
-        return redirect_to_login(reverse("owner-home"))
+    # What this link's items came to: the owner's flow ends on what happened (the reply
+    # reached the buyer, the item was closed), never on a login form.
+    done = list(owner_done(pks=pks))
+    if not items and not done:
+        raise Http404
     by = request.user if has_role(request.user, Role.OWNER) else the_owner()
-    page = _owner_page(request, items, action_for=request.path, via="link", by=by)
+    page = _owner_page(request, items, action_for=request.path, via="link", by=by, done=done)
     return page or redirect(request.path)
 
 

@@ -32,3 +32,45 @@ def test_the_owner_answers_on_a_phone(phone, live_server, owner, mailbox, desk_m
     height = phone.get_by_role("button", name="Send answer").first.bounding_box()["height"]
     assert height >= 44
     readme_screenshot(phone, "owner-phone")
+
+
+def test_the_owner_approves_from_a_texts_link_and_sees_what_happened_and_what_waits(
+    phone, live_server, assistant, mailbox, desk_mailbox, seed_rules, smtp, twilio
+):
+    from urllib.parse import urlsplit
+
+    from escalations.chase import notify_due
+    from escalations.delivery import deliver_due
+    from tests.escalations.fixtures import LINK
+
+    load_samples(mailbox)
+    mailbox_sync(mailbox=desk_mailbox)
+    marcus = Conversation.objects.filter(buyer_name__startswith="Marcus").first()
+    draft = escalation_open(about="draft", summary="Approve a reply to Marcus about the board",
+                            conversation=marcus,
+                            draft="Hello Marcus,\n\nThe board is hand wash only.\n\n"
+                                  "Best regards,\nAnna")  # fmt: skip
+    question = escalation_open(about="note", summary="Can we ship to Norway before Friday?")
+    notify_due()
+    deliver_due()
+    [text] = [m["body"] for m in twilio.accepted]
+    assert f"#{draft.reference}" in text and f"#{question.reference}" in text  # one digest
+    link = urlsplit(LINK.search(text)[1]).path
+    phone.goto(f"{live_server.url}{link}")
+    card = phone.locator(f"#e{draft.pk}")
+    card.get_by_role("button", name="Approve and send").click()
+
+    expect(phone.get_by_role("status")).to_contain_text(f"Approved #{draft.reference}")
+    done = phone.get_by_role("region", name="Done")
+    expect(done).to_contain_text("Reply sent to Marcus Lee")
+    expect(phone.locator(f"#e{question.pk}")).to_contain_text("Norway")
+    expect(phone.get_by_role("button", name="Send answer")).to_be_visible()
+    expect(phone.locator("input[type=password]")).to_have_count(0)
+    assert "/login" not in phone.url
+    assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    [sent] = smtp.received
+    assert "hand wash only" in sent.message.get_content()
+
+    phone.reload()  # a reload after the post sends nothing again
+    expect(done).to_contain_text("Reply sent to Marcus Lee")
+    assert len(smtp.received) == 1

@@ -67,11 +67,17 @@ def test_an_expired_link_asks_to_log_in(client, assistant, settings):
     assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
 
 
-def test_a_link_to_a_closed_escalation_asks_to_log_in(client, assistant):
-    escalation = escalation_open(about="note", summary="Done")
-    escalation_close(escalation=escalation, by=assistant)
+def test_a_link_to_a_closed_escalation_says_what_became_of_it_without_a_login_form(
+    client, assistant
+):
+    escalation = escalation_open(about="note", summary="Supplier price list")
+    escalation_close(escalation=escalation, by=assistant, reason="Answered by phone.")
     page = client.get(path_of(signed_link("e", escalation.pk)))
-    assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Nothing from this text waits for you now." in body
+    assert "Answered by phone." in body and f"#{escalation.reference}" in body
+    assert 'type="password"' not in body and "<textarea" not in body
 
 
 def test_a_forged_link_is_not_found(client, assistant):
