@@ -183,6 +183,12 @@ def _date(msg: Message, problems: list[str]) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _part_name(ctype: str, number: str) -> str:
+    """A name for a part that has none: returned or forwarded mail opens as a mail."""
+    suffix = {"message/rfc822": ".eml", "message/global": ".eml"}.get(ctype, "")
+    return f"part-{number or 1}{suffix}"
+
+
 def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep: int) -> None:
     """One non-multipart part: the first text/plain and text/html are the body, the rest
     are attachments."""
@@ -205,7 +211,7 @@ def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep
             return
     mail.attachments.append(
         ParsedAttachment(
-            filename=clean_text(filename or f"part-{number or 1}")[:255],
+            filename=clean_text(filename or _part_name(ctype, number))[:255],
             content_type=clean_text(ctype)[:100],
             size=len(payload),
             content=payload if len(payload) <= max_keep else None,
@@ -217,8 +223,28 @@ def _leaf(mail: ParsedMail, part: Message, payload: bytes, number: str, max_keep
     )
 
 
+def _message_bytes(part: Message) -> bytes:
+    """A message/* part (a returned or forwarded mail, a delivery or feedback report) as the
+    bytes it holds, which Python's parser keeps as parsed messages."""
+    inner = part.get_payload()
+    if not isinstance(inner, list):
+        return part.get_payload(decode=True) or b""
+    blocks = []
+    for block in inner:
+        try:
+            blocks.append(block.as_bytes(policy=forgiving.clone(linesep="\r\n")))
+        except Exception:  # a part Python parsed but cannot write back: its text, as read
+            blocks.append(str(block).encode("utf-8", "surrogateescape"))
+    return b"".join(blocks)
+
+
 def _walk(msg: Message, mail: ParsedMail, max_keep: int) -> None:
     def visit(part: Message, number: str) -> None:
+        if number and part.get_content_maintype() == "message":
+            # One attachment, as Python's parser sees it (its iter_attachments): a returned
+            # mail is kept whole, and its text never becomes this mail's body.
+            _leaf(mail, part, _message_bytes(part), number, max_keep)
+            return
         if part.is_multipart():
             for index, child in enumerate(part.get_payload() or [], start=1):
                 if isinstance(child, Message):

@@ -58,10 +58,11 @@ def test_the_desk_keeps_what_pythons_parser_finds(path):
     kept_text = _letters(mail.headers + "\n" + mail.text + mail.html)
     for text in texts:
         assert _letters(text) in kept_text
-    kept = {a.content for a in mail.attachments}
+    kept = {a.content for a in mail.attachments if a.content}
     for content in contents:
         as_text = _letters(content.decode("utf-8", "replace"))
-        assert content in kept or (as_text and as_text in kept_text), content[:60]
+        inside = any(content in whole for whole in kept)  # a part of a returned mail
+        assert content in kept or inside or (as_text and as_text in kept_text), content[:60]
 
 
 def test_raw_8bit_filenames_keep_every_attachment_and_their_names():
@@ -162,3 +163,52 @@ def test_a_problem_is_said_in_words_and_the_exception_logged(monkeypatch, caplog
     assert mail.problems == [UNREADABLE]
     assert "AttributeError" not in " ".join(mail.problems)
     assert "AttributeError" in caplog.text
+
+
+@pytest.mark.parametrize("path", EVERY_MAIL, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_reports_and_mail_inside_mail_are_kept_as_pythons_parser_sees_them(path):
+    """Every message/* part Python's parser gives as an attachment (a delivery or feedback
+    report, a returned or forwarded mail) is one attachment in the desk, with its bytes."""
+    raw = path.read_bytes()
+    python = [
+        part
+        for part in email.message_from_bytes(raw, policy=policy.default).iter_attachments()
+        if part.get_content_maintype() == "message"
+    ]
+    kept = [a for a in parse_mail(raw).attachments if a.content_type.startswith("message/")]
+    assert [a.content_type for a in kept] == [p.get_content_type() for p in python]
+    for attachment, part in zip(kept, python, strict=True):
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) else part
+        for key in list(first.keys())[:3]:  # the report's or the mail's first header lines
+            assert key.encode() in attachment.content, (key, attachment.content[:200])
+
+
+@pytest.mark.parametrize(
+    ("name", "types", "text"),
+    [
+        ("dsn-returned-message.eml", ["message/delivery-status", "message/rfc822"],
+         "could not\nbe delivered"),
+        ("dsn-returned-headers.eml", ["message/delivery-status", "text/rfc822-headers"],
+         "Delivery has failed"),
+        ("arf-feedback-report.eml", ["message/feedback-report", "message/rfc822"],
+         "email abuse report"),
+        ("forwarded-as-attachment.eml", ["message/rfc822"], "Here it is, forwarded."),
+    ],
+)  # fmt: skip
+def test_a_report_keeps_its_words_as_the_text_and_its_parts_as_attachments(name, types, text):
+    mail = parse_mail(corpus(name))
+    assert text in mail.text
+    assert [a.content_type for a in mail.attachments] == types
+    assert all(a.content and a.size == len(a.content) for a in mail.attachments)
+    if "message/rfc822" in types:
+        returned = next(a for a in mail.attachments if a.content_type == "message/rfc822")
+        assert returned.filename.endswith(".eml")
+        assert b"Message-ID: <" in returned.content
+
+
+def test_a_forwarded_mails_text_is_not_taken_for_the_mails_own():
+    mail = parse_mail(corpus("forwarded-as-attachment.eml"))
+    assert "Invoice 2026-118" not in mail.text and not mail.html
+    [invoice] = mail.attachments
+    assert invoice.filename == "invoice.eml" and b"400 sets at $4.10" in invoice.content
