@@ -115,6 +115,7 @@ class Reply(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Accepted by the mail server"
         FAILED = "failed", "Not sent"
+        BOUNCED = "bounced", "Returned undelivered"
 
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply"
@@ -141,6 +142,11 @@ class Reply(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The delivery report that brought it back (`buyers.bounces`); `error` says why.
+    returned_by = models.ForeignKey(
+        "inbox.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "inbox_reply"

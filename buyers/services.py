@@ -114,6 +114,13 @@ REOPEN_FIELDS = [
 ]
 
 
+def reopen_conversation(conversation: Conversation, items) -> None:
+    """Waiting again from the oldest of `items` ((received, name, marketplace, text)),
+    saved: a new message, or a reply that came back."""
+    _reopen(conversation, items)
+    conversation.save(update_fields=REOPEN_FIELDS)
+
+
 def _reopen(conversation: Conversation, items) -> None:
     earliest = min(received for received, *_ in items)
     latest = max(received for received, *_ in items)

@@ -190,6 +190,8 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
     if kind == MailKind.TRASH:
         queue_actions(MailAction.Kind.TRASH, [m.pk for m in messages], reason, by_id)
     elif kind == MailKind.ESCALATE:
+        taken = handoff.taken_before_escalating(messages)  # e.g. a bounce of a reply sent
+        messages = [m for m in messages if m.pk not in taken]
         # The seed: keep it unread, so it is gone back to.
         seen = [m.pk for m in messages if m.is_seen]
         queue_actions(MailAction.Kind.MARK_UNREAD, seen, reason, by_id)

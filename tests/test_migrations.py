@@ -3,6 +3,7 @@ migrates to today's schema with every row kept: the reply queue's tables changed
 without being touched, and a buyer message's copies of its conversation's fields went only
 after a message without a conversation was given one made from them."""
 
+import importlib
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,12 @@ BEFORE = [
     ("buyers", None),
 ]
 AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+SEEDED_LATER = [
+    name
+    for name, *_ in importlib.import_module(
+        "buyers.migrations.0006_seed_more_holding_templates"
+    ).TEMPLATES
+]
 
 
 def _migrate(targets):
@@ -128,7 +135,8 @@ def test_a_database_from_before_the_buyers_app_migrates_with_every_row_kept():
             "buyer_messages": BuyerMessage.objects.count(),
             "replies": Reply.objects.count(),
             "attachments": ReplyAttachment.objects.count(),
-            "templates": ReplyTemplate.objects.count(),
+            # The holding replies a later migration seeds are the rows added.
+            "templates": ReplyTemplate.objects.exclude(name__in=SEEDED_LATER).count(),
             "escalations": Escalation.objects.count(),
             "messages": Message.objects.count(),
         }
