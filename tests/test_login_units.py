@@ -171,3 +171,64 @@ def test_a_throttled_admin_login_answers_429_with_the_reason(rf, monkeypatch):
     )
     assert login.admin_login(fresh) == "checked"
     assert seen == ["POST"]
+
+
+def test_the_account_named_is_cleared_not_the_one_in_the_form(rf):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+    login.clear_account(post(rf, "someone-else@shop.test", "198.51.100.2"), "maria@shop.test")
+    assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.3"))
+
+
+def test_logging_in_clears_the_users_own_account_whatever_the_form_said(rf, django_user_model):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+    signed_in = rf.post("/login/", {}, REMOTE_ADDR="198.51.100.2")  # e.g. a login by link
+    login.on_logged_in(None, signed_in, django_user_model(email="maria@shop.test"))
+    assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.3"))
+
+
+def test_the_account_asked_about_is_the_one_named_not_the_forms(rf):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+    form_says_other = post(rf, "other@shop.test", "198.51.100.2")
+    assert login.throttled(form_says_other, "maria@shop.test")
+    assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.2"), "other@shop.test")
+
+
+def test_the_backend_asks_about_the_username_it_is_given(rf):
+    backend = login.LoginThrottleBackend()
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+    with pytest.raises(PermissionDenied):  # the form says another, the backend is given maria
+        backend.authenticate(
+            post(rf, "other@shop.test", "198.51.100.2"), username="maria@shop.test"
+        )
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "", "198.51.100.4"))
+    with pytest.raises(PermissionDenied):  # no username: the empty one, from a fresh client
+        backend.authenticate(post(rf, "other@shop.test", "198.51.100.5"), username=None)
+    assert backend.authenticate(post(rf, "", "198.51.100.6"), username="x@shop.test") is None
+
+
+def test_a_desk_login_not_throttled_goes_on_to_the_password_check(rf, monkeypatch):
+    seen = []
+
+    def checked(view, request, *args, **kwargs):
+        seen.append((request, args, kwargs))
+        return "checked"
+
+    monkeypatch.setattr("django.contrib.auth.views.LoginView.post", checked)
+    request = post(rf)
+    view = login.LoginView()
+    view.setup(request)
+    assert view.post(request, "a", b=1) == "checked"
+    assert seen == [(request, ("a",), {"b": 1})]
+
+
+def test_a_throttled_form_is_bound_to_the_request(rf):
+    for _ in range(LIMIT):
+        login.record_failure(post(rf))
+    request = post(rf)
+    response = login.LoginView.as_view()(request)
+    assert response.context_data["form"].request is request

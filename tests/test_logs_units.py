@@ -43,6 +43,7 @@ def test_quote():
     assert _quote("two words") == '"two words"'
     assert _quote("") == '""'
     assert _quote('say "x"') == '"say \\"x\\""'
+    assert _quote('a"b') == '"a\\"b"'
 
 
 def test_an_outside_call_logs_its_fields(caplog, monkeypatch):
@@ -134,3 +135,26 @@ def test_error_reports_hide_form_fields_named_like_secrets():
     assert {params[k] for k in ("password", "api_token", "client_secret")} == {"*" * 20}
     assert SafeReports().get_post_parameters(RequestFactory().post("/x/", {})) == {}
     assert not SafeReports().get_post_parameters(None)
+
+
+def test_a_secret_setting_that_is_not_set_hides_nothing(settings):
+    del settings.TWILIO_AUTH_TOKEN
+    assert redact("XXXX and None stay") == "XXXX and None stay"
+
+
+def test_json_records_write_any_value_as_text():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    data = json.loads(
+        JsonFormatter().format(
+            record(duration_ms=Decimal("1.5"), detail=datetime(2026, 1, 2, tzinfo=UTC))
+        )
+    )
+    assert data["duration_ms"] == "1.5" and data["detail"].startswith("2026-01-02")
+
+
+def test_error_reports_hide_settings_named_like_secrets():
+    reports = SafeReports()
+    assert reports.cleanse_setting("API_PASSWORD", "plain") == "*" * 20
+    assert reports.cleanse_setting("AN_ACCESS_TOKEN", "plain") == "*" * 20

@@ -129,3 +129,50 @@ def test_a_caller_that_stops_leaves_the_rest_unfetched():
     next(batches)
     batches.close()
     assert len(asked) <= 3
+
+
+def test_after_a_large_mail_the_next_batch_fills_to_exactly_8_mb():
+    assert list(batches_of([1, 2, 3], {1: 5 * MB, 2: 4 * MB, 3: 4 * MB})) == [[1], [2, 3]]
+
+
+def test_after_a_cut_the_next_batch_fills_to_exactly_8_mb():
+    sizes = {1: 4 * MB, 2: 4 * MB + 1, 3: 4 * MB, 4: 4 * MB}
+    assert list(batches_of([1, 2, 3, 4], sizes)) == [[1], [2], [3, 4]]
+
+
+def test_a_uid_without_a_size_adds_nothing_to_a_full_batch():
+    assert list(batches_of([1, 2, 3], {1: 4 * MB, 2: 4 * MB})) == [[1, 2, 3]]
+
+
+def test_prefetched_fetches_two_ahead_by_default():
+    fetched = []
+    batches = prefetched(lambda batch: fetched.append(batch) or batch, [[n] for n in range(9)])
+    next(batches)
+    for _ in range(100):
+        if len(fetched) >= 3:
+            break
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.05)
+    assert len(fetched) == 3
+    batches.close()
+
+
+def test_prefetched_fetches_one_batch_at_a_time_on_its_own_thread():
+    """The pass's one IMAP connection is never used by two fetches at once."""
+    lock, running, most, names = threading.Lock(), [0], [0], set()
+
+    def fetch(batch):
+        names.add(threading.current_thread().name)
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.01)
+        with lock:
+            running[0] -= 1
+        return batch
+
+    assert [b for b, _ in prefetched(fetch, [[n] for n in range(12)], ahead=4)] == [
+        [n] for n in range(12)
+    ]
+    assert most[0] == 1
+    assert all(name.startswith("imap-fetch") for name in names), names

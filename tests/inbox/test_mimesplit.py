@@ -195,3 +195,58 @@ def test_mail_for_pythons_parser_is_read_with_the_desks_policy():
     mail = parse_mail(raw)
     assert (mail.text, mail.html) == ("hello", "<p>hi</p>")
     assert mail.problems == ["the mail's last part is not closed (it may be cut short)"]
+
+
+# The shapes the splitter takes itself (the fast path), each read as Python's parser reads it.
+TAKEN = {
+    "crlf": b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain"
+    b"\r\n\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n",
+    "part without headers, crlf": b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+    b"\r\nplain words\r\n--b--\r\n",
+    "part without headers, lf": b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nplain\n"
+    b"--b--\n",
+    "a boundary line in the epilogue": b"Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+    b"Content-Type: text/plain\n\nx\n--b--\nepilogue\n--b\nmore epilogue\n",
+    "a line that starts like the boundary": b"Content-Type: multipart/mixed; boundary=b\n\n"
+    b"--b\nContent-Type: text/plain\n\nx\n--bX\n--b XX\ny\n--b--\n",
+    "nineteen levels": None,  # made below
+}
+DECLINED = {
+    "a digest": b"Content-Type: multipart/digest; boundary=b\n\n--b\n\nSubject: inner\n\n"
+    b"body\n--b--\n",
+    "a boundary two levels could claim": b"Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+    b"Content-Type: multipart/mixed; boundary=b1\n\n--b1\n\nx\n--b1--\n--b--\n",
+    "the inner boundary a prefix of the outer": b"Content-Type: multipart/mixed; boundary=b1\n\n"
+    b"--b1\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n--b1--\n",
+    "a part opening with a folded line": b"Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+    b" folded\nContent-Type: text/plain\n\nx\n--b--\n",
+    "a header without a name": b"Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+    b"Content-Type: text/plain\n:no name\n\nx\n--b--\n",
+    "a non-ASCII boundary": 'Content-Type: multipart/mixed; boundary="é"\n\n--é\n\nx\n--é--\n'.encode(),
+    "a base64 multipart": b"Content-Type: multipart/mixed; boundary=b\n"
+    b"Content-Transfer-Encoding: base64\n\n--b\n\nx\n--b--\n",
+    "twenty levels": None,
+}
+
+
+def nested(levels: int) -> bytes:
+    head, tail = b"", b""
+    for level in range(levels):
+        head += f"Content-Type: multipart/mixed; boundary=L{level}Z\n\n--L{level}Z\n".encode()
+        tail = f"\n--L{level}Z--\n".encode() + tail
+    return head + b"Content-Type: text/plain\n\ndeep" + tail
+
+
+TAKEN["nineteen levels"] = nested(19)
+DECLINED["twenty levels"] = nested(21)
+
+
+@pytest.mark.parametrize("name", TAKEN)
+def test_the_plain_shapes_are_taken_by_the_splitter(name):
+    assert same_as_python(TAKEN[name])
+
+
+@pytest.mark.parametrize("name", DECLINED)
+def test_shapes_off_the_plain_one_are_left_to_pythons_parser(name):
+    assert split(DECLINED[name]) is None
+    assert not same_as_python(DECLINED[name])
