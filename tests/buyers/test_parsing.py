@@ -93,6 +93,23 @@ def test_a_buyer_writing_in_kana_gets_a_japanese_reply_on_any_marketplace():
     assert language("US", "商品がまだ届きません") == "ja"
 
 
+@pytest.mark.parametrize(
+    ("code", "text", "expected"),
+    [
+        ("US", "배송이 아직 안 왔어요", "ko"),
+        ("JP", "배송이 아직 안 왔어요", "ko"),
+        ("SG", "我的订单还没有到", "zh"),
+        ("US", "我的訂單還沒有到", "zh"),
+        ("JP", "注文番号確認", "ja"),  # kanji alone on Amazon.co.jp: Japanese
+        ("DE", "Wo ist mein Paket? 谢谢", "zh"),
+        ("DE", "Wo ist mein Paket?", "de"),
+        ("SG", "Where is my parcel?", "en"),
+    ],
+)
+def test_the_buyers_script_decides_before_the_marketplace(code, text, expected):
+    assert language(code, text) == expected
+
+
 def test_a_reply_with_an_address_is_refused_with_the_reason():
     assert reply_problems("Write to me at ann@example.com") == [EMAIL_PROBLEM]
 

@@ -136,8 +136,8 @@ def test_after_a_large_mail_the_next_batch_fills_to_exactly_8_mb():
 
 
 def test_after_a_cut_the_next_batch_fills_to_exactly_8_mb():
-    sizes = {1: 4 * MB, 2: 4 * MB + 1, 3: 4 * MB, 4: 4 * MB}
-    assert list(batches_of([1, 2, 3, 4], sizes)) == [[1], [2], [3, 4]]
+    sizes = {1: 4 * MB, 2: 4 * MB, 3: 1, 4: 4 * MB, 5: 4 * MB - 1}
+    assert list(batches_of([1, 2, 3, 4, 5], sizes)) == [[1, 2], [3, 4, 5]]
 
 
 def test_a_uid_without_a_size_adds_nothing_to_a_full_batch():

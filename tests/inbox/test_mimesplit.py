@@ -209,7 +209,7 @@ TAKEN = {
     b"Content-Type: text/plain\n\nx\n--b--\nepilogue\n--b\nmore epilogue\n",
     "a line that starts like the boundary": b"Content-Type: multipart/mixed; boundary=b\n\n"
     b"--b\nContent-Type: text/plain\n\nx\n--bX\n--b XX\ny\n--b--\n",
-    "nineteen levels": None,  # made below
+    "twenty levels": None,  # made below
 }
 DECLINED = {
     "a digest": b"Content-Type: multipart/digest; boundary=b\n\n--b\n\nSubject: inner\n\n"
@@ -225,7 +225,7 @@ DECLINED = {
     "a non-ASCII boundary": 'Content-Type: multipart/mixed; boundary="é"\n\n--é\n\nx\n--é--\n'.encode(),
     "a base64 multipart": b"Content-Type: multipart/mixed; boundary=b\n"
     b"Content-Transfer-Encoding: base64\n\n--b\n\nx\n--b--\n",
-    "twenty levels": None,
+    "twenty-one levels": None,
 }
 
 
@@ -237,8 +237,8 @@ def nested(levels: int) -> bytes:
     return head + b"Content-Type: text/plain\n\ndeep" + tail
 
 
-TAKEN["nineteen levels"] = nested(19)
-DECLINED["twenty levels"] = nested(21)
+TAKEN["twenty levels"] = nested(20)
+DECLINED["twenty-one levels"] = nested(21)
 
 
 @pytest.mark.parametrize("name", TAKEN)
