@@ -147,6 +147,11 @@ class Reply(models.Model):
         "inbox.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     returned_at = models.DateTimeField(null=True, blank=True)
+    # A draft the owner approved (as it was, or edited) before it went.
+    approved_in = models.ForeignKey(
+        "escalations.Escalation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         db_table = "inbox_reply"

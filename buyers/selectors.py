@@ -26,6 +26,13 @@ def conversation_queue(*, state: str = "waiting"):
         owner_waits=Exists(
             Escalation.objects.filter(conversation=OuterRef("pk"), state=Escalation.State.OPEN)
         ),
+        draft_with_owner=Exists(
+            Escalation.objects.filter(
+                conversation=OuterRef("pk"),
+                state=Escalation.State.OPEN,
+                about=Escalation.About.DRAFT,
+            )
+        ),
     )
     if state == "waiting":
         return conversations.filter(
@@ -40,7 +47,10 @@ def conversation_history(*, conversation) -> list[tuple]:
     """(when, who, kind, object) for every buyer message and reply, oldest first."""
     items = [(m.received_at, "buyer", m) for m in conversation.messages.select_related("message")]
     items += [
-        (r.created_at, "reply", r) for r in conversation.replies.prefetch_related("attachments")
+        (r.created_at, "reply", r)
+        for r in conversation.replies.select_related("sent_by", "approved_in").prefetch_related(
+            "attachments"
+        )
     ]
     return sorted(items, key=lambda item: item[0])
 
@@ -69,3 +79,12 @@ def buyer_checklist(*, now) -> dict:
         waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), next_due=Min("due_at")
     )
     return figures
+
+
+def drafts_with_owner(*, conversation) -> list[Escalation]:
+    """Draft replies of this conversation the owner has not answered yet."""
+    return list(
+        Escalation.objects.filter(
+            conversation=conversation, about=Escalation.About.DRAFT, state=Escalation.State.OPEN
+        ).order_by("created_at", "pk")
+    )

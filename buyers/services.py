@@ -304,6 +304,7 @@ def conversation_owner_answered(*, escalation: Escalation) -> None:
             kind=Reply.Kind.REPLY,
             attachments=(),
         )
+        Reply.objects.filter(pk=reply.pk).update(approved_in=escalation)
         transaction.on_commit(lambda: reply_deliver(reply=reply))
         return
     # A question answered: the conversation shows the answer above the composer, framed in

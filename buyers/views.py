@@ -13,7 +13,7 @@ from buyers.composer import composer_inserts
 from buyers.forms import BuyerReplyForm, NoResponseForm
 from buyers.models import BuyerMessage, Conversation, Reply
 from buyers.order_cards import order_context
-from buyers.selectors import conversation_history, conversation_queue
+from buyers.selectors import conversation_history, conversation_queue, drafts_with_owner
 from buyers.suggestions import suggestions_for
 from escalations.forms import MailReplyForm
 from escalations.models import Escalation
@@ -50,6 +50,7 @@ def _render(request, item, form, suggestions=None, status=200):
         if answer
         else "",
         "conversation": item,
+        "drafts": drafts_with_owner(conversation=item),
         "history": conversation_history(conversation=item),
         "form": form,
         "inserts": composer_inserts(

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -202,6 +203,11 @@ def escalation_close(request, pk: int):
     cancel = request.POST.get("how") == "cancel"
     services.escalation_close(escalation=escalation, by=request.user, cancel=cancel)
     messages.success(request, f"#{escalation.reference} {'cancelled' if cancel else 'resolved'}.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("escalation-detail", pk=pk)
 
 

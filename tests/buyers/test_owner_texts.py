@@ -131,3 +131,39 @@ def test_a_text_naming_no_item_is_filed_nowhere(client, twilio, assistant, run_t
 )  # fmt: skip
 def test_answer_words(text, word):
     assert answer_word(text) == word
+
+
+def test_a_draft_with_the_owner_shows_in_its_conversation_and_the_queue(client, assistant, draft):
+    client.force_login(assistant)
+    url = reverse("buyer-conversation", args=[draft.conversation_id])
+    page = client.get(url).content.decode()
+    assert f"Draft with the owner (#{draft.reference}, since" in page
+    assert "a refund is on its way" in page
+    queue = client.get(reverse("buyer-queue")).content.decode()
+    assert "Draft with the owner" in queue
+    back = client.post(reverse("escalation-close", args=[draft.pk]), {"how": "cancel", "next": url})
+    assert back.status_code == 302 and back["Location"] == url
+    draft.refresh_from_db()
+    assert draft.state == "cancelled"
+    assert "Draft with the owner" not in client.get(url).content.decode()
+    evil = client.post(
+        reverse("escalation-close", args=[draft.pk]),
+        {"how": "cancel", "next": "https://evil.test/"},
+    )
+    assert evil["Location"] == reverse("escalation-detail", args=[draft.pk])
+
+
+def test_after_approval_the_thread_says_the_owner_edited_and_approved_it(
+    client, assistant, owner, draft, smtp, run_tasks_inline
+):
+    client.force_login(owner)
+    with run_tasks_inline():
+        client.post(
+            reverse("owner-home"),
+            {"escalation": draft.pk, "action": "approve",
+             "text": "Hello Priya, your refund is on its way today."},
+        )  # fmt: skip
+    client.force_login(assistant)
+    page = client.get(reverse("buyer-conversation", args=[draft.conversation_id])).content
+    assert f"edited and approved by the owner (#{draft.reference})" in page.decode()
+    assert "your refund is on its way today" in smtp.received[0].message.get_content()
