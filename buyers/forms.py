@@ -9,6 +9,9 @@ class BuyerReplyForm(forms.Form):
         required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 10})
     )
     attachment = forms.FileField(required=False)
+    owner_words = forms.BooleanField(
+        required=False, label="Send the owner's words as they are (I checked they suit the buyer)"
+    )
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,7 @@
 sent through Amazon's relay (SMTP from the seller's registered address, `buyers.replies`),
 and the owner asked and answering."""
 
+import re
 from collections import defaultdict
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from buyers.selectors import unanswered_text
 from buyers.suggestions import refresh_soon
 from escalations import gsm
 from escalations.models import Escalation
+from escalations.selectors import owner_answer_for_conversation
 from escalations.services import escalation_open
 from sellerdesk.selectors import assistant_on_duty
 
@@ -159,12 +161,37 @@ def _checked(body: str) -> str:
     return body
 
 
+OWNER_WORDS = (
+    "This reply still holds the owner's note word for word: the owner wrote it to you, not "
+    'to the buyer. Rewrite it for the buyer, or tick "Send the owner\'s words as they are".'
+)
+
+
+def holds_owner_words(body: str, note: str, run: int = 6) -> bool:
+    """Whether `body` still holds the owner's `note` as written: the whole note, or, for a
+    longer one, any `run` of its words in a row (case and spacing aside)."""
+    words = re.findall(r"\w+", (note or "").lower())
+    said = " " + " ".join(re.findall(r"\w+", (body or "").lower())) + " "
+    if not words:
+        return False
+    size = min(run, len(words))
+    return any(
+        f" {' '.join(words[at : at + size])} " in said for at in range(len(words) - size + 1)
+    )
+
+
 def conversation_reply_send(
-    *, conversation: Conversation, body: str, by, kind: str = Reply.Kind.REPLY, attachments=()
-) -> Reply:
+    *, conversation: Conversation, body: str, by, kind: str = Reply.Kind.REPLY, attachments=(),
+    owner_words_confirmed: bool = True,
+) -> Reply:  # fmt: skip
     """Send a reply to the buyer through Amazon's relay, threaded to their last message.
     Refused before sending when Amazon would reject it (a link, an email address, not a
-    relay address). Returns the Reply: sent, or failed with the reason."""
+    relay address), and, unless confirmed, while it holds the owner's note to the assistant
+    word for word. Returns the Reply: sent, or failed with the reason."""
+    if not owner_words_confirmed:
+        note = owner_answer_for_conversation(conversation_id=conversation.pk)
+        if note is not None and holds_owner_words(body, note.answer):
+            raise ValidationError(OWNER_WORDS)
     reply = _reply_write(
         conversation=conversation, body=body, by=by, kind=kind, attachments=attachments
     )

@@ -42,6 +42,9 @@ def _render(request, item, form, suggestions=None, status=200):
     if suggestions is None:
         suggestions = suggestions_for(conversation=item)
     answer = owner_answer_for_conversation(conversation_id=item.pk)
+    if answer is not None:  # the owner's note shows once, as the owner's, not as an earlier answer
+        note = " ".join(answer.answer.split())
+        suggestions = [s for s in suggestions if " ".join(s["answer"].split()) != note]
     context = {
         "owner_answer": answer,
         "framed_answer": service.owner_answer_framed(
@@ -104,7 +107,11 @@ def send(request, pk: int):
             return redirect("buyer-conversation", pk=pk)
         else:
             reply = service.conversation_reply_send(
-                conversation=item, body=body, by=request.user, attachments=attachments
+                conversation=item,
+                body=body,
+                by=request.user,
+                attachments=attachments,
+                owner_words_confirmed=form.cleaned_data["owner_words"],
             )
     except ValidationError as exc:
         once.release(request)

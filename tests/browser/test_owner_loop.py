@@ -92,14 +92,23 @@ def test_owner_answers_and_the_assistant_inserts_it_sends_and_it_is_resolved(
     expect(row).to_contain_text("owner answered")
     row.get_by_role("link").first.click()
     expect(page.get_by_text("Send a new press today.").first).to_be_visible()
-    page.get_by_role("button", name="Insert the owner's answer").click()
+    page.get_by_role("button", name="Insert the owner's answer to rewrite").click()
     composer = page.locator("#id_body")
     value = composer.input_value()
     assert value.startswith("Hallo") and "Send a new press today." in value
+    sent_before = len(smtp.received)
+    page.get_by_role("button", name="Send to the buyer").click()  # the owner's words, as written
+    expect(page.get_by_role("alert")).to_contain_text("the owner's note word for word")
+    assert len(smtp.received) == sent_before
+    composer = page.locator("#id_body")
+    rewritten = composer.input_value().replace(
+        "Send a new press today.", "Wir schicken Ihnen heute eine neue Presse."
+    )
+    composer.fill(rewritten)
     page.get_by_role("button", name="Send to the buyer").click()
     expect(page.get_by_role("status")).to_contain_text("Reply sent")
 
-    assert "Send a new press today." in smtp.received[-1].message.get_content()
+    assert "Wir schicken Ihnen heute eine neue Presse." in smtp.received[-1].message.get_content()
     escalation.refresh_from_db()
     assert escalation.state == "resolved" and "mail server" in escalation.resolved_reason
     assert notify_due(now=timezone.now() + timedelta(days=2, minutes=1)) == 0

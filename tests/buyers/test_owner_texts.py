@@ -167,3 +167,21 @@ def test_after_approval_the_thread_says_the_owner_edited_and_approved_it(
     page = client.get(reverse("buyer-conversation", args=[draft.conversation_id])).content
     assert f"edited and approved by the owner (#{draft.reference})" in page.decode()
     assert "your refund is on its way today" in smtp.received[0].message.get_content()
+
+
+@pytest.mark.parametrize(
+    ("body", "held"),
+    [
+        ("Hello Ann, No, walnut is hand wash only as well. Best, Maria", True),
+        ("Hello Ann,\n\nno walnut is HAND WASH only as well!\n\nMaria", True),
+        ("Hello Ann, the walnut board is hand wash only too. Best, Maria", False),
+        ("Tell him: wipe it dry", False),  # five words of twelve: the buyer's words too
+        ("as you see, walnut is hand wash only as we say", True),
+        ("", False),
+    ],
+)
+def test_a_reply_holding_the_owners_note_word_for_word_is_caught(body, held):
+    from buyers.services import holds_owner_words
+
+    note = "No, walnut is hand wash only as well. Tell him: wipe it dry"
+    assert holds_owner_words(body, note) is held

@@ -164,9 +164,12 @@ def test_ask_the_owner_holding_reply_text_answer_draft_and_approval_sends(
     assert "Send a new press today" in page.content.decode()
     framed = page.context["framed_answer"]
     assert framed.startswith("Hallo") and "Send a new press today" in framed  # German frame
-    with run_tasks_inline():
+    refused = client.post(reverse("buyer-send", args=[conversation.pk]),
+                          {"action": "send", "body": framed})  # fmt: skip
+    assert "word for word" in refused.content.decode() and len(smtp.received) == 1
+    with run_tasks_inline():  # the assistant checked the owner's words suit the buyer
         client.post(reverse("buyer-send", args=[conversation.pk]),
-                    {"action": "send", "body": framed})  # fmt: skip
+                    {"action": "send", "body": framed, "owner_words": "on"})  # fmt: skip
     assert len(smtp.received) == 2
     assert "Send a new press today" in smtp.received[1].message.get_content()
     assert mail.subject in folder_subjects(mailbox, "Trash")
