@@ -20,7 +20,7 @@ from amazon.spapi import Client, SpApiError, is_marketplace, marketplace_code
 
 log = logging.getLogger(__name__)
 
-ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}", re.ASCII)  # ASCII digits: \d alone takes any script's
 FINAL_STATUSES = {"CANCELLED", "UNFULFILLABLE"}
 UNSHIPPED = ("UNSHIPPED", "PARTIALLY_SHIPPED")
 PACKAGE_ENDS = {"DELIVERED", "CANCELLED", "UNDELIVERABLE"}

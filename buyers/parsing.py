@@ -6,7 +6,7 @@ from inbox.relay import is_amazon_relay as is_amazon_relay  # the reply guard's 
 from inbox.relay import relay_marketplace
 from sellerdesk.weblinks import has_email, has_link
 
-ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
+ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b", re.ASCII)  # ASCII digits and word edges
 _SUFFIX = re.compile(r"\s*-\s*Amazon Marketplace\s*$", re.IGNORECASE)
 
 

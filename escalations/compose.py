@@ -99,9 +99,18 @@ def chat_for(escalations: list[Escalation]) -> str:
     escalations = most_urgent_first(escalations)
     return _render(
         "chase_chat.txt",
-        items=[{"escalation": e, "link": link_create([e])} for e in escalations],
+        items=[
+            {"escalation": e, "summary": slack_text(e.summary), "link": link_create([e])}
+            for e in escalations
+        ],
         initials=signature_initials(escalations[0] if len(escalations) == 1 else None),
     )
+
+
+def slack_text(text: str) -> str:
+    """`text` as plain words in a Slack message: its control characters escaped, so a
+    summary holding `<!channel>` or `<@U024BE7LH>` mentions no one."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def confirmation_for(

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -41,6 +43,7 @@ from sellerdesk import once
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import the_owner
 
+TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,300}")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -116,6 +119,8 @@ def owner_link(request, token: str):
     """The link in a text: that escalation (or a digest's) without logging in, until the
     link expires or the escalation is closed; then the owner logs in instead. An answer
     through it is the owner's. Links from before the short ones (signed) still open."""
+    if not TOKEN.fullmatch(token):  # a NUL or any odd byte: no such link
+        raise Http404
     try:
         if is_signed_token(token):
             target = read_token(token)

@@ -10,6 +10,7 @@ class SellerDeskConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django_q.signals import post_spawn
 
+        from sellerdesk import checks  # noqa: F401 (registers the deploy checks)
         from sellerdesk.login import on_logged_in, on_login_failed
         from sellerdesk.schedules import install_schedules
         from sellerdesk.tasks import worker_started

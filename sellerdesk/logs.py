@@ -121,3 +121,19 @@ class SafeReports(SafeExceptionReporterFilter):
         if isinstance(value, str):
             value = redact(_URL_PASSWORD.sub(rf"\g<head>{self.cleansed_substitute}@", value))
         return value
+
+
+_OWNER_LINK = re.compile(r"/o/[^/\s]+/?")
+
+
+class MaskOwnerLinks(logging.Filter):
+    """Masks the token of an owner's link (`/o/<token>/`) in every record it passes, as the
+    desk's pages do: a link answers as the owner, so it must not sit in a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/o/" in message:
+            masked = _OWNER_LINK.sub("/o/***/", message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True

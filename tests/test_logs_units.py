@@ -158,3 +158,18 @@ def test_error_reports_hide_settings_named_like_secrets():
     reports = SafeReports()
     assert reports.cleanse_setting("API_PASSWORD", "plain") == "*" * 20
     assert reports.cleanse_setting("AN_ACCESS_TOKEN", "plain") == "*" * 20
+
+
+def test_an_owners_link_never_reaches_a_log_line(settings):
+    from sellerdesk.logs import MaskOwnerLinks
+
+    refused = logging.LogRecord(
+        "django.security.csrf", logging.WARNING, __file__, 1,
+        "Forbidden (%s): %s", ("Referer checking failed - no Referer.", "/o/Xy7_kQ2pLm9Vb3Rt/"),
+        None,
+    )  # fmt: skip
+    assert MaskOwnerLinks().filter(refused)
+    assert refused.getMessage() == "Forbidden (Referer checking failed - no Referer.): /o/***/"
+    plain = logging.LogRecord("x", logging.INFO, __file__, 1, "GET /owner/ %s", (200,), None)
+    assert MaskOwnerLinks().filter(plain) and plain.getMessage() == "GET /owner/ 200"
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["owner_links"]

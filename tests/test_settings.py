@@ -166,3 +166,30 @@ def test_bad_timeouts_are_refused(monkeypatch, value):
     monkeypatch.setenv("TWILIO_TIMEOUT", value)
     with pytest.raises(ImproperlyConfigured, match="TWILIO_TIMEOUT"):
         env.env_seconds("TWILIO_TIMEOUT", 15)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "warned"),
+    [
+        (["0.0.0.0/0"], True), (["::/0"], True), (["0.0.0.0/4"], True),
+        (["127.0.0.1", "::1"], False), (["10.0.0.0/8"], False), (["2001:db8::/48"], False),
+    ],
+)  # fmt: skip
+def test_check_deploy_warns_on_trusted_proxies_that_cover_everyone(settings, proxies, warned):
+    import ipaddress
+
+    from sellerdesk.checks import trusted_proxies_cover_everyone
+
+    settings.TRUSTED_PROXIES = tuple(ipaddress.ip_network(p) for p in proxies)
+    found = trusted_proxies_cover_everyone(None)
+    assert [w.id for w in found] == (["sellerdesk.W001"] if warned else [])
+
+
+def test_the_trusted_proxies_check_runs_with_check_deploy(settings):
+    import ipaddress
+
+    from django.core import checks
+
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("0.0.0.0/0"),)
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "sellerdesk.W001" in [w.id for w in found]

@@ -133,7 +133,7 @@ def buyer_orders() -> list[dict]:
 
 # The datasets an answer carries only when `includedData` asks for them.
 DATASETS = {"FULFILLMENT": "fulfillment", "PACKAGES": "packages"}
-ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}", re.ASCII)
 
 
 def _with_datasets(order: dict, included: set[str]) -> dict:

@@ -138,3 +138,22 @@ def test_a_buyer_writing_through_amazon_can_be_replied_to():
 def test_an_order_id_at_the_end_of_what_is_read_is_read_whole():
     body = "x" * 19_980 + " 302-7781120-6639125" + "9 more"
     assert order_id("", body) == "302-7781120-6639125"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order １１３-５５５０００４-００００００４",  # fullwidth
+        "Order ١١٣-٥٥٥٠٠٠٤-٠٠٠٠٠٠٤",  # Arabic-Indic
+        "Order ११३-५५५०००४-००००००४",  # Devanagari
+    ],
+)
+def test_order_ids_are_ascii_digits_only(text):
+    from amazon.services import ORDER_ID as AMAZON_ORDER_ID
+
+    assert order_id(text, "") == ""
+    assert AMAZON_ORDER_ID.fullmatch(text.split()[1]) is None
+
+
+def test_an_order_id_right_after_japanese_words_is_found():
+    assert order_id("注文番号111-2290471-6654829について", "") == "111-2290471-6654829"

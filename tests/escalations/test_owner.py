@@ -247,3 +247,9 @@ def test_a_second_answer_claims_nothing_and_changes_nothing(client, owner):
     escalation.refresh_from_db()
     assert (escalation.answer_kind, escalation.answer) == ("edited", "Hi Bo, edited.")
     assert escalation.draft == "Hi Bo."
+
+
+@pytest.mark.parametrize("path", ["/o/abc%00/", "/o/abc%0Adef/", "/o/%C3%A9t%C3%A9/", "/o/a%20b/"])
+def test_a_link_path_with_an_odd_byte_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"escalation": "1"}).status_code in (403, 404)

@@ -340,3 +340,11 @@ def test_no_unassigned_code_point_becomes_a_letter():
     unassigned = [chr(cp) for cp in range(0x80, 0x30000) if unicodedata.category(chr(cp)) == "Cn"]
     assert len(unassigned) > 1000
     assert [ch for ch in unassigned if gsm._plain(ch)] == []
+
+
+def test_a_summary_in_a_chat_post_mentions_no_one():
+    from escalations.compose import slack_text
+
+    assert slack_text("Hi <!channel> and <@U024BE7LH> & co") == (
+        "Hi &lt;!channel&gt; and &lt;@U024BE7LH&gt; &amp; co"
+    )
