@@ -9,6 +9,9 @@
 """
 
 import re
+import unicodedata
+
+from anyascii import anyascii
 
 from amazon.selectors import SELLER_CENTRAL
 from inbox.relay import MARKETPLACES, is_amazon_relay
@@ -70,3 +73,13 @@ def why_no_reply(address: str, subject: str) -> str:
     if takes_no_reply(address):
         return f"{address} takes no reply: a reply by mail would reach no one."
     return ""
+
+
+def imitates_amazon_name(name: str, address: str) -> bool:
+    """A sender's name that reads as Amazon once its look-alike letters are read as Latin
+    ("Amazon Seller Support" written with a Cyrillic A and o), from an address that is neither at
+    Amazon nor Amazon's buyer relay."""
+    if amazon_marketplace(address) or is_amazon_relay(address):
+        return False
+    latin = anyascii(unicodedata.normalize("NFKC", name or "")).lower()
+    return "amazon" in re.sub(r"[^a-z]", "", latin)

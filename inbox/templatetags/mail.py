@@ -3,7 +3,7 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from inbox.senders import seller_central_page, why_no_reply
+from inbox.senders import imitates_amazon_name, seller_central_page, why_no_reply
 
 register = template.Library()
 
@@ -41,6 +41,40 @@ def sanitized(html: str) -> str:
             clean_content_tags={"script", "style", "title", "head"},
         )
     )
+
+
+@register.filter
+def inert(html: str) -> str:
+    """Mail HTML for the owner's page: as `sanitized`, and no link at all (a link's words
+    stay, as text): nothing a sender wrote reaches the owner as a link."""
+    return mark_safe(  # noqa: S308 - nh3 output is safe by construction
+        nh3.clean(
+            html or "",
+            tags=ALLOWED_TAGS - {"a"},
+            attributes={"td": {"colspan", "rowspan"}},
+            url_schemes=set(),
+            clean_content_tags={"script", "style", "title", "head"},
+        )
+    )
+
+
+_BIDI = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+@register.filter
+def plain(text: str) -> str:
+    """A sender's words without the controls that turn text around (a subject or name that
+    reads backwards to hide what it says)."""
+    return (text or "").translate(_BIDI)
+
+
+@register.filter
+def imitates_amazon(mail) -> bool:
+    """A sender whose name reads as Amazon (look-alike letters too) but whose address is
+    not Amazon's: the owner's page says so beside the address."""
+    return bool(mail) and imitates_amazon_name(mail.from_name, mail.from_address)
 
 
 def _span(seconds: float) -> str:

@@ -90,3 +90,26 @@ def test_a_draft_survives_a_reload_and_is_dropped_once_sent(page, live_server, a
     page.get_by_role("button", name="Send to the buyer").click()
     expect(page.get_by_role("status")).to_contain_text("Reply sent")
     expect(composer).to_have_value("")
+
+
+def test_an_unsent_draft_is_forgotten_at_logout_and_never_shown_to_another(
+    page, live_server, assistant, tom, db
+):
+    from sellerdesk.roles import Role
+    from tests.conftest import _person
+
+    other = _person("sam@example.test", Role.ASSISTANT, "Sam Lee", "SL")
+    log_in(page, live_server, assistant.email)
+    page.goto(f"{live_server.url}/buyers/{tom.pk}/")
+    page.get_by_label("Your reply to Tom Ruiz").fill("Maria's private half-thought")
+    page.get_by_role("button", name="Log out").click()
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('sellerdesk:draft:')).length"
+        )
+        == 0
+    )
+    log_in(page, live_server, other.email)
+    page.goto(f"{live_server.url}/buyers/{tom.pk}/")
+    expect(page.get_by_label("Your reply to Tom Ruiz")).to_have_value("")
+    expect(page.locator("#draft-note")).not_to_contain_text("restored")

@@ -74,3 +74,29 @@ def test_the_owner_approves_from_a_texts_link_and_sees_what_happened_and_what_wa
     phone.reload()  # a reload after the post sends nothing again
     expect(done).to_contain_text("Reply sent to Marcus Lee")
     assert len(smtp.received) == 1
+
+
+def test_no_link_from_a_mail_is_clickable_on_the_owners_page(phone, live_server, owner, db):
+    from inbox.models import Folder, Mailbox, Message, MessageContent
+
+    box = Mailbox.objects.create(name="shop", host="127.0.0.1", username="u", password="p")
+    inbox = Folder.objects.create(mailbox=box, role="inbox", name="INBOX")
+    mail = Message.objects.create(
+        mailbox=box, folder=inbox, origin=inbox, uid=1, content_hash="h1",
+        from_name="\u0410mazon Seller Supp\u043ert", from_address="support@amzn-verify.test",
+        subject="Account on hold \u202ekcab\u202c",
+    )  # fmt: skip
+    MessageContent.objects.create(
+        message=mail,
+        html='<p>Verify at <a href="https://amzn-verify.test/login">amzn-verify.test/login</a>'
+        ' or write to <a href="mailto:billing@amzn-verify.test">billing</a>.</p>',
+        text="Verify at amzn-verify.test/login",
+    )
+    escalation_open(about="mail", summary="Amazon? says the account is on hold", mail=mail)
+    log_in(phone, live_server, owner.email)
+    phone.get_by_text("The mail").click()
+    body = phone.locator(".mail-body")
+    expect(body).to_contain_text("Verify at amzn-verify.test/login")
+    assert phone.locator("main a[href*='amzn-verify'], main a[href^='mailto:']").count() == 0
+    expect(phone.get_by_text("Not from Amazon: the name imitates Amazon")).to_be_visible()
+    assert "\u202e" not in phone.locator("main").inner_text()

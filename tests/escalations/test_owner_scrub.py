@@ -180,3 +180,20 @@ def test_scrubbing_a_hostile_mail_takes_linear_time(hostile):
     started = time.monotonic()
     owner_safe(hostile)
     assert time.monotonic() - started < 5  # about 0.2 s here; quadratic would be hours
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "imitates"),
+    [
+        ("\u0410mazon Seller Supp\u043ert", "support@amzn-verify.test", True),
+        ("A m a z o n  Payments", "pay@example.test", True),
+        ("\uff21\uff4d\uff41\uff5a\uff4f\uff4e", "x@example.test", True),  # fullwidth
+        ("Amazon Seller Central", "seller-notification@amazon.com", False),
+        ("Jennifer Walsh - Amazon Marketplace", "q7w8@marketplace.amazon.com", False),
+        ("Lin Wei", "lin@bamboo-supply.test", False),
+    ],
+)
+def test_a_name_that_imitates_amazon_is_told_apart(name, address, imitates):
+    from inbox.senders import imitates_amazon_name
+
+    assert imitates_amazon_name(name, address) is imitates
