@@ -126,4 +126,4 @@ def confirmation_for(
         buyer=escalation.conversation.buyer_name if escalation and escalation.conversation else "",
     )
     initials = signature_initials(escalation)
-    return gsm.shorten(gsm.to_gsm(reply), gsm.SEGMENT - len(initials) - 2) + f" -{initials}"
+    return gsm.shorten(gsm.sender_words(reply), gsm.SEGMENT - len(initials) - 2) + f" -{initials}"

@@ -15,6 +15,8 @@ import unicodedata
 
 from anyascii import anyascii
 
+from sellerdesk.weblinks import replace_links
+
 SEGMENT = 160
 BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -134,6 +136,13 @@ def shorten(text: str, budget: int) -> str:
     return head.rstrip(" ,;:-") + "..."
 
 
+def sender_words(text: str) -> str:
+    """A summary or label (words a mail's sender may have written) in GSM-7, scrubbed again
+    after the transliteration: a character no scrub knew may only now read as a dot, and
+    nothing a sender wrote may reach the owner as a link or an address."""
+    return replace_links(to_gsm(text), link="[link]", email="[email]")
+
+
 def compose(*, summary: str, reference: str, link: str, initials: str, prefix: str = "") -> str:
     """`<prefix><summary> #<ref> <link> -<initials>`, one GSM-7 segment: only the summary
     gives way. Raises ValueError when the fixed parts alone do not fit."""
@@ -143,7 +152,7 @@ def compose(*, summary: str, reference: str, link: str, initials: str, prefix: s
     budget = SEGMENT - gsm_length(tail) - gsm_length(head) - (1 if head else 0)
     if budget < 10:
         raise ValueError("The link and signature leave no room for a summary: shorten SITE_URL.")
-    body = shorten(to_gsm(summary) or "(no summary)", budget)
+    body = shorten(sender_words(summary) or "(no summary)", budget)
     return f"{head} {body}{tail}" if head else f"{body}{tail}"
 
 
@@ -158,7 +167,7 @@ def compose_list(
     budget = SEGMENT - gsm_length(tail) - gsm_length(head) - 1
     if budget < 10:
         raise ValueError("The link and signature leave no room for a summary: shorten SITE_URL.")
-    plain = [to_gsm(label) or "(no summary)" for label in labels]
+    plain = [sender_words(label) or "(no summary)" for label in labels]
     shown: list[str] = []
     for index, label in enumerate(plain):
         left = len(plain) - index - 1

@@ -197,3 +197,35 @@ def test_a_name_that_imitates_amazon_is_told_apart(name, address, imitates):
     from inbox.senders import imitates_amazon_name
 
     assert imitates_amazon_name(name, address) is imitates
+
+
+def test_no_code_point_turns_a_scrubbed_summary_into_a_link_in_any_final_text():
+    """Every code point from U+0080 to U+2FFFF between Latin labels, in a web address and an
+    email address: after the scrub, neither the summary as the email and chat post carry it
+    nor the text's GSM-7 words (after transliteration) hold a link or an address."""
+    from escalations import gsm
+    from escalations.compose import slack_text
+    from escalations.scrub import owner_safe
+    from sellerdesk.weblinks import has_email, has_link
+
+    bad = []
+    for start in range(0x80, 0x30000, 200):
+        chars = [chr(cp) for cp in range(start, min(start + 200, 0x30000))]
+        summary = owner_safe(" ".join(f"ab{c}com/x b@ab{c}com" for c in chars))
+        for final in (summary, slack_text(summary), gsm.sender_words(summary)):
+            if has_link(final) or has_email(final):
+                bad += [
+                    hex(ord(c)) for c in chars
+                    if has_link(gsm.sender_words(owner_safe(f"ab{c}com")))
+                    or has_email(gsm.sender_words(owner_safe(f"b@ab{c}com")))
+                ] or [hex(start)]  # fmt: skip
+                break
+    assert bad == []
+    text = gsm.compose(summary=owner_safe("Verify at amzn-verify\u06d4com/login today."),
+                       reference="AP", link="https://desk.test/o/abc/", initials="KL")  # fmt: skip
+    assert text == "Verify at [link] today. #AP https://desk.test/o/abc/ -KL"
+    for other_script in ("\u043f\u0440\u0438\u043c\u0435\u0440\u3002com", "\u0441\u0430\u0439\u0442\u3002\u0440\u0443",
+                         "\u4f8b\u3048\u3002com"):  # fmt: skip
+        # Cyrillic labels become primer.com and sayt.ru only in Latin letters: scrubbed then
+        final = gsm.sender_words(owner_safe(f"see {other_script} now"))
+        assert not has_link(final) and not has_email(final), final
