@@ -26,7 +26,7 @@ APPROVE = {"yes", "y", "yep", "yeah", "yup", "ok", "okay", "k", "approve", "appr
 DISMISS = {"no", "n", "nope", "dismiss", "dismissed", "reject", "decline", "don't", "dont",
            "nein", "non", "👎"}  # fmt: skip
 FILLER = {"it", "please", "pls", "the", "reply", "draft", "that", "this", "as", "is", "ahead",
-          "thanks", "thank", "you", "send", "do", "not"}  # fmt: skip
+          "thanks", "thank", "you", "send", "do"}  # fmt: skip
 
 
 class Outcome:
@@ -50,10 +50,11 @@ def inbound_text_record(*, message_sid: str, from_number: str, body: str) -> Inb
         if not created:
             return inbound
         reference, rest = _split_reference(body)
+        alone = True  # the text names its item, or the last text was about it alone
         if reference is not None:
             escalation = Escalation.objects.filter(pk=number_for(reference)).first()
         else:
-            escalation = _escalation_texted_last()
+            escalation, alone = _escalation_texted_last()
         if escalation is None:
             outcome = Outcome.UNKNOWN if reference else Outcome.NO_ITEM
             inbound.note = (
@@ -63,7 +64,7 @@ def inbound_text_record(*, message_sid: str, from_number: str, body: str) -> Inb
             )
         else:
             inbound.escalation = escalation
-            outcome, inbound.note = _answer(escalation, rest or body.strip())
+            outcome, inbound.note = _answer(escalation, rest or body.strip(), alone=alone)
         text = confirmation_for(escalation, outcome=outcome, reference=reference)
         inbound.confirmation = notification_queue(
             Notification.Channel.SMS, to=from_number, body=text
@@ -73,7 +74,7 @@ def inbound_text_record(*, message_sid: str, from_number: str, body: str) -> Inb
     return inbound
 
 
-def _answer(escalation: Escalation, text: str) -> tuple[str, str]:
+def _answer(escalation: Escalation, text: str, *, alone: bool = True) -> tuple[str, str]:
     """File `text` on `escalation`; the outcome, and a note when nothing was filed."""
     if escalation.state != Escalation.State.OPEN:
         return (
@@ -81,7 +82,9 @@ def _answer(escalation: Escalation, text: str) -> tuple[str, str]:
             f"#{escalation.reference} is {escalation.get_state_display().lower()}.",
         )
     kind, outcome = Escalation.AnswerKind.TEXT, Outcome.FILED
-    if escalation.about == Escalation.About.DRAFT and escalation.draft:
+    # A yes or a no decides a draft only when it cannot be meant for another item: the text
+    # names it, or the last text was about it alone (not a digest of several).
+    if alone and escalation.about == Escalation.About.DRAFT and escalation.draft:
         word = answer_word(text)
         if word == "yes":
             kind, outcome, text = Escalation.AnswerKind.APPROVED, Outcome.APPROVED, ""
@@ -104,10 +107,13 @@ def _answer(escalation: Escalation, text: str) -> tuple[str, str]:
 def answer_word(text: str) -> str | None:
     """ "yes" or "no" when `text` says only that (in a word or two), else None."""
     words = [w for w in re.split(r"[^\w'👍👎]+", text.lower().replace("\u2019", "'")) if w]
-    if not words or len(words) > 5 or not all(w in APPROVE | DISMISS | FILLER for w in words):
+    vocabulary = APPROVE | DISMISS | FILLER | {"not"}
+    if not words or len(words) > 5 or not all(w in vocabulary for w in words):
         return None
-    if any(w in DISMISS for w in words) or {"do", "not"} <= set(words):
+    if any(w in DISMISS for w in words) or {"not", "send"} <= set(words):
         return "no"
+    if "not" in words:  # "not sure", "not ok": words for the assistant, never a yes
+        return None
     return "yes" if any(w in APPROVE for w in words) else None
 
 
@@ -126,7 +132,8 @@ def _split_reference(body: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _escalation_texted_last() -> Escalation | None:
+def _escalation_texted_last() -> tuple[Escalation | None, bool]:
+    """The open item texted last, and whether that text was about it alone."""
     item = (
         NotificationItem.objects.filter(
             channel=Notification.Channel.SMS, escalation__state=Escalation.State.OPEN
@@ -135,7 +142,14 @@ def _escalation_texted_last() -> Escalation | None:
         .order_by("-notification__created_at", "-pk")
         .first()
     )
-    return item.escalation if item else None
+    if item is None:
+        return None, False
+    alone = (
+        not NotificationItem.objects.filter(notification_id=item.notification_id)
+        .exclude(pk=item.pk)
+        .exists()
+    )
+    return item.escalation, alone
 
 
 TWILIO_STATES = {

@@ -127,6 +127,7 @@ def test_a_text_naming_no_item_is_filed_nowhere(client, twilio, assistant, run_t
         ("sure thing", None), ("👍", "yes"), ("no", "no"), ("Nope!", "no"),
         ("don’t send", "no"), ("do not send it", "no"), ("no, do not refund", None),
         ("yes but change the date", None), ("", None), ("call me", None), ("not yet", None),
+        ("not sure", None), ("not ok", None), ("not approved", None), ("OK, not send", "no"),
     ],
 )  # fmt: skip
 def test_answer_words(text, word):
@@ -185,3 +186,29 @@ def test_a_reply_holding_the_owners_note_word_for_word_is_caught(body, held):
 
     note = "No, walnut is hand wash only as well. Tell him: wipe it dry"
     assert holds_owner_words(body, note) is held
+
+
+def test_a_bare_yes_after_a_digest_is_words_not_an_approval(
+    client,
+    assistant,
+    samples,
+    smtp,
+    twilio,
+    run_tasks_inline,
+):
+    conversation = Conversation.objects.get(order_id=ORDER)
+    client.force_login(assistant)
+    client.post(
+        reverse("buyer-send", args=[conversation.pk]),
+        {"action": "approval", "body": "Hello Priya, a refund is on its way."},
+    )
+    note = escalation_open(about="note", summary="Carrier wants a new pickup date.")
+    notify_due()
+    deliver_due()
+    [digest] = [m["body"] for m in twilio.accepted]
+    assert digest.startswith("2 items need you")
+    text_back(client, "yes", 1, run_tasks_inline)
+    assert smtp.received == []  # which item the yes was for is not known: nothing is sent
+    draft = Escalation.objects.get(conversation=conversation, about="draft")
+    answered = [e for e in (draft, note) if Escalation.objects.get(pk=e.pk).answer == "yes"]
+    assert len(answered) == 1 and Escalation.objects.get(pk=answered[0].pk).answer_kind == "text"
