@@ -191,7 +191,7 @@ def test_a_reply_holding_the_owners_note_word_for_word_is_caught(body, held):
 def test_a_bare_yes_after_a_digest_is_words_not_an_approval(
     client,
     assistant,
-    samples,
+    samples,  # noqa: F811 (the fixture)
     smtp,
     twilio,
     run_tasks_inline,
