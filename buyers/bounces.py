@@ -1,7 +1,8 @@
 """Replies that came back. A delivery status notification (RFC 3464: `multipart/report` with a
 `message/delivery-status` part and the returned mail or its headers), or a mail server's or
 Amazon's notice that a message could not be delivered, names the reply by its Message-ID.
-Such mail is not news for the owner: the reply is marked returned, with the reason the
+(Only the returned mail's own Message-ID counts, never its References.) Such mail is not
+news for the owner: the reply is marked returned, with the reason the
 report gives; the buyer's messages it answered wait again, so the conversation is back at
 the top of the queue (its clock running from the oldest of them); the buyer's mail comes
 back from Trash; and the report is filed with the reply. Mail that looks like a report but
@@ -10,6 +11,7 @@ already returned is filed with it too, and changes nothing.
 """
 
 import re
+from email.parser import BytesHeaderParser
 
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +31,7 @@ _SUBJECTS = re.compile(
     r"|returned mail|failure notice|mail delivery (failed|system)|zustellung|non remis",
     re.IGNORECASE,
 )
+_HEADERS = BytesHeaderParser()
 _MESSAGE_ID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s]{1,250}>")
 _DIAGNOSTIC = re.compile(r"^Diagnostic-Code:\s*(?:[\w-]+;\s*)?(.+(?:\r?\n[ \t].+)*)", re.I | re.M)
 _STATUS = re.compile(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
@@ -36,32 +39,31 @@ _STATUS = re.compile(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re
 
 def replies_returned(messages: list[Message]) -> set[int]:
     """Of `messages` (mail about to go to the owner), the ids of the delivery reports that
-    name a reply the desk sent, each settled as the module says."""
-    parts: dict[int, list[bytes]] = {}
-    for message_id, content in Attachment.objects.filter(
+    name a reply the desk sent to a buyer, each settled as the module says."""
+    parts: dict[int, list[tuple[str, bytes]]] = {}
+    for message_id, ctype, content in Attachment.objects.filter(
         message__in=[m.pk for m in messages], content_type__in=REPORT_PARTS
-    ).values_list("message_id", "content"):
-        parts.setdefault(message_id, []).append(bytes(content or b""))
+    ).values_list("message_id", "content_type", "content"):
+        parts.setdefault(message_id, []).append((ctype, bytes(content or b"")))
     taken = set()
     for message in messages:
-        if not _looks_like_a_report(message, parts.get(message.pk)):
+        found = parts.get(message.pk, [])
+        if not _is_a_report(message, found):
             continue
-        text = (
-            _text_of(message)
-            + "\n"
-            + b"\n".join(parts.get(message.pk, ())).decode("utf-8", "replace")
-        )
-        ids = set(_MESSAGE_ID.findall(text))
         returned = list(
             Reply.objects.filter(
-                header_message_id__in=ids, state__in=[Reply.State.SENT, Reply.State.BOUNCED]
+                header_message_id__in=_returned_ids(found),
+                state__in=[Reply.State.SENT, Reply.State.BOUNCED],
             ).select_related("conversation")
         )
         if not returned:
             continue
+        text = _text_of(message) + "\n" + b"\n".join(c for _, c in found).decode("utf-8", "replace")
         reason = _reason(text)
         for reply in returned:
             _returned(reply, report=message, reason=reason)
+        if any(reply.conversation_id is None for reply in returned):
+            continue  # a reply to an escalated mail came back: the owner hears of it as before
         Message.objects.filter(pk=message.pk).update(
             kind=MailKind.KEEP,
             rule_name=f"Delivery report: a reply to {returned[0].to} came back"[:120],
@@ -70,17 +72,35 @@ def replies_returned(messages: list[Message]) -> set[int]:
     return taken
 
 
+def _is_a_report(message: Message, parts) -> bool:
+    """A delivery report: its machine-readable part, or a mail server's or Amazon's notice
+    (by sender or subject) returning a mail or its headers. A mail forwarded as an
+    attachment is neither."""
+    types = {ctype for ctype, _ in parts}
+    if types & {"message/delivery-status", "message/global-delivery-status"}:
+        return True
+    notice = _SENDERS.match(message.from_address or "") or _SUBJECTS.search(message.subject or "")
+    return bool(notice) and bool(types)
+
+
+def _returned_ids(parts) -> set[str]:
+    """The Message-ID of each returned mail (or returned headers): only that header, so a
+    References line naming earlier replies points at none of them."""
+    ids = set()
+    for ctype, content in parts:
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            continue
+        head = content.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        header = _HEADERS.parsebytes(head + b"\r\n\r\n").get("Message-ID", "")
+        ids.update(_MESSAGE_ID.findall(str(header)))
+    return ids
+
+
 def _text_of(message: Message) -> str:
     try:
         return message.content.text or ""
     except Message.content.RelatedObjectDoesNotExist:
         return ""
-
-
-def _looks_like_a_report(message: Message, parts) -> bool:
-    return bool(parts) or bool(
-        _SENDERS.match(message.from_address or "") or _SUBJECTS.search(message.subject or "")
-    )
 
 
 def _reason(text: str) -> str:

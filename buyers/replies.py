@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from buyers.models import BuyerMessage, Conversation, Reply, ReplyAttachment
@@ -104,12 +104,12 @@ def mail_reply_write(
 
 
 def reply_deliver(*, reply: Reply) -> Reply:
-    """Send (or send again) a reply that was not accepted yet."""
-    claimed = (
-        Reply.objects.filter(pk=reply.pk)
-        .exclude(state=Reply.State.SENT)
-        .update(state=Reply.State.SENDING, attempts=F("attempts") + 1)
-    )
+    """Send a reply written and not tried yet, or again one that failed: claimed by a
+    conditional UPDATE, so two retries at once send it once; a reply accepted, or accepted
+    and then returned, is never sent again."""
+    claimed = Reply.objects.filter(
+        Q(state=Reply.State.FAILED) | Q(state=Reply.State.SENDING, attempts=0), pk=reply.pk
+    ).update(state=Reply.State.SENDING, attempts=F("attempts") + 1)
     if not claimed:
         return reply
     headers = {"Message-ID": reply.header_message_id}

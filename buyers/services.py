@@ -233,7 +233,7 @@ def buyer_message_no_response(*, buyer_message: BuyerMessage, by, why: str) -> N
 
 
 def reply_retry(*, reply: Reply) -> Reply:
-    if reply.state == Reply.State.SENT:
+    if reply.state != Reply.State.FAILED:  # sent, sending, or returned: nothing to retry
         return reply
     return reply_deliver(reply=reply)
 

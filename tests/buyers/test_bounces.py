@@ -116,3 +116,53 @@ def test_a_bounce_arriving_twice_settles_the_reply_once(mailbox, desk_mailbox, r
     assert Message.objects.filter(kind="keep", rule_name__contains="came back").count() == 2
     assert BuyerMessage.objects.get(conversation=replied.conversation).answered_at is None
     assert replied.returned_at <= timezone.now() + timedelta(seconds=1)
+
+
+def test_only_the_returned_mails_own_message_id_counts(mailbox, desk_mailbox, replied):
+    """The returned mail's References name earlier replies: those reached the buyer."""
+    earlier = Reply.objects.create(
+        message=replied.message, conversation=replied.conversation, to=replied.to,
+        from_address=replied.from_address, subject="Re: earlier", body="Earlier answer",
+        header_message_id="<earlier-1@seller.test>", state=Reply.State.SENT,
+    )  # fmt: skip
+    raw = report_for(replied, "dsn-returned-message.eml").replace(
+        b"In-Reply-To: <0006.38407548@corpus.sellerdesk.test>",
+        b"In-Reply-To: <0006.38407548@corpus.sellerdesk.test>\r\n"
+        b"References: <earlier-1@seller.test>",
+    )
+    mailbox.append("INBOX", raw)
+    mailbox_sync(mailbox=desk_mailbox)
+    replied.refresh_from_db()
+    earlier.refresh_from_db()
+    assert replied.state == Reply.State.BOUNCED
+    assert earlier.state == Reply.State.SENT
+
+
+def test_a_reply_forwarded_as_an_attachment_is_no_bounce(mailbox, desk_mailbox, replied):
+    from email.message import EmailMessage
+
+    returned = corpus("dsn-returned-message.eml").split(b"message/rfc822\r\n\r\n", 1)[1]
+    returned = returned.split(b"\r\n--4F2A", 1)[0].replace(
+        b"<170000000001.1.1@seller.test>", replied.header_message_id.encode()
+    )
+    forward = EmailMessage()
+    forward["From"] = "Lin Wei <lin.wei@bamboo-supply.test>"
+    forward["To"] = "orders@seller.test"
+    forward["Subject"] = "Fwd: what you wrote to the buyer"
+    forward["Message-ID"] = "<fwd-reply-1@bamboo-supply.test>"
+    forward.set_content("Is this right? See below.")
+    forward.add_attachment(returned, maintype="message", subtype="rfc822")
+    mailbox.append("INBOX", forward.as_bytes())
+    mailbox_sync(mailbox=desk_mailbox)
+    replied.refresh_from_db()
+    assert replied.state == Reply.State.SENT
+    assert Escalation.objects.filter(mail__subject="Fwd: what you wrote to the buyer").exists()
+
+
+def test_a_returned_reply_is_never_sent_again(replied, smtp):
+    from buyers.services import reply_retry
+
+    Reply.objects.filter(pk=replied.pk).update(state=Reply.State.BOUNCED)
+    replied.refresh_from_db()
+    assert reply_retry(reply=replied).state == Reply.State.BOUNCED
+    assert len(smtp.received) == 1
