@@ -6,7 +6,8 @@ decided again: a second escalation (and text), or a second entry in the reply qu
 at most one is still on the server (rows all on the server at once are copies, and stay),
 and keeps the oldest row, the mail as first decided. Onto it go the other rows' location (if
 one of them is where the mail is now), escalations, replies, server actions and answered
-state; their duplicate escalations still open are cancelled with the reason; then the
+state. Of the escalations still open or answered, the one that got furthest (the owner's
+answer before one still waiting) stays; the others are cancelled with the reason. Then the
 other rows go. Each merge is one transaction, and logged.
 """
 
@@ -75,13 +76,21 @@ def duplicates_merge(*, dry_run: bool = False) -> list[Merge]:
 def _plan(rows: list[Message]) -> Merge:
     kept, doubles = rows[0], rows[1:]
     now = next((row for row in rows if row.uid is not None), kept)
-    cancelled = []
-    if Escalation.objects.filter(mail=kept).exists():
-        cancelled = [
-            f"#{e.reference}"
-            for e in Escalation.objects.filter(mail__in=doubles, state__in=STILL_OPEN)
-        ]
+    _, extra = _escalations_kept(rows)
+    cancelled = [f"#{e.reference}" for e in extra]
     return Merge(kept.pk, kept.subject, [d.pk for d in doubles], _where(now), cancelled)
+
+
+def _escalations_kept(rows: list[Message]) -> tuple[Escalation | None, list[Escalation]]:
+    """Of the escalations still open or answered about any of `rows`, the one to keep (the
+    one that got furthest: answered before open, then the oldest) and the others."""
+    live = list(
+        Escalation.objects.filter(mail__in=rows, state__in=STILL_OPEN).order_by("created_at", "pk")
+    )
+    if not live:
+        return None, []
+    best = min(live, key=lambda e: (e.state != Escalation.State.ANSWERED, e.created_at, e.pk))
+    return best, [e for e in live if e.pk != best.pk]
 
 
 def _where(row: Message) -> str:
@@ -93,8 +102,19 @@ def _merge(rows: list[Message]) -> Merge:
     rows.sort(key=lambda row: row.pk)
     plan = _plan(rows)
     kept, doubles = rows[0], rows[1:]
+    best, extra = _escalations_kept(rows)
+    for escalation in extra:
+        escalation_close(
+            escalation=escalation,
+            by=None,
+            cancel=True,
+            reason=(
+                f"The same mail as #{best.reference}: stored twice after another client "
+                "moved it between folders."
+            ),
+        )
     for double in doubles:
-        _take_over(kept, double, plan)
+        _take_over(kept, double)
     now = next((row for row in doubles if row.uid is not None), None)
     if now is not None:  # the mail is where the later row found it
         Message.objects.filter(pk=now.pk).update(uid=None)
@@ -114,16 +134,8 @@ def _merge(rows: list[Message]) -> Merge:
     return plan
 
 
-def _take_over(kept: Message, double: Message, plan: Merge) -> None:
+def _take_over(kept: Message, double: Message) -> None:
     """Everything that hangs on `double` moves onto `kept`."""
-    if plan.cancelled:
-        first = Escalation.objects.filter(mail=kept).order_by("pk").first()
-        reason = (
-            f"The same mail as #{first.reference}: stored twice after another client moved it "
-            "between folders."
-        )
-        for escalation in Escalation.objects.filter(mail=double, state__in=STILL_OPEN):
-            escalation_close(escalation=escalation, by=None, cancel=True, reason=reason)
     Escalation.objects.filter(mail=double).update(mail=kept)
     Reply.objects.filter(message=double).update(message=kept)
     MailAction.objects.filter(message=double).update(message=kept)

@@ -10,7 +10,7 @@ def _owner_answered():
     return Exists(
         Escalation.objects.filter(
             conversation=OuterRef("pk"),
-            about=Escalation.About.BUYER_QUESTION,
+            about__in=[Escalation.About.BUYER_QUESTION, Escalation.About.DRAFT],
             state=Escalation.State.ANSWERED,
             answer_kind=Escalation.AnswerKind.TEXT,
         )

@@ -172,7 +172,7 @@ def holds_owner_words(body: str, note: str, run: int = 6) -> bool:
     longer one, any `run` of its words in a row (case and spacing aside)."""
     words = re.findall(r"\w+", (note or "").lower())
     said = " " + " ".join(re.findall(r"\w+", (body or "").lower())) + " "
-    if not words:
+    if len(words) < 4:  # "Yes", "Refund them": words any reply may hold
         return False
     size = min(run, len(words))
     return any(

@@ -95,24 +95,8 @@ def send(request, pk: int):
         messages.info(request, once.ALREADY)
         return redirect("buyer-conversation", pk=pk)
     try:
-        if action == "ask_owner":
-            reply = service.conversation_ask_owner(
-                conversation=item, by=request.user, summary=request.POST["summary"]
-            )
-        elif action == "approval":
-            escalation = service.conversation_send_for_approval(
-                conversation=item, body=body, by=request.user
-            )
-            messages.success(request, f"Sent to the owner for approval as #{escalation.reference}.")
-            return redirect("buyer-conversation", pk=pk)
-        else:
-            reply = service.conversation_reply_send(
-                conversation=item,
-                body=body,
-                by=request.user,
-                attachments=attachments,
-                owner_words_confirmed=form.cleaned_data["owner_words"],
-            )
+        with once.acting(request):
+            reply, escalation = _act(request, item, action, body, attachments, form)
     except ValidationError as exc:
         once.release(request)
         if action == "ask_owner":  # the summary the assistant wrote comes back with the reason
@@ -130,12 +114,37 @@ def send(request, pk: int):
         for message in exc.messages:
             form.add_error(None, message)
         return _render(request, item, form, status=400)
+    if escalation is not None:
+        messages.success(request, f"Sent to the owner for approval as #{escalation.reference}.")
+        return redirect("buyer-conversation", pk=pk)
     if reply.state == Reply.State.SENT:
         done = "Holding reply sent and the owner asked" if action == "ask_owner" else "Reply sent"
         messages.success(request, f"{done}: the mail server accepted it.")
     else:
         messages.error(request, f"The reply was not sent: {reply.error} It is kept; try again.")
     return redirect("buyer-conversation", pk=pk)
+
+
+def _act(request, item, action, body, attachments, form):
+    """What the composer's button asked for: (the reply sent, or None; the escalation
+    opened for approval, or None)."""
+    if action == "ask_owner":
+        summary = request.POST["summary"]
+        return service.conversation_ask_owner(
+            conversation=item, by=request.user, summary=summary
+        ), None
+    if action == "approval":
+        return None, service.conversation_send_for_approval(
+            conversation=item, body=body, by=request.user
+        )
+    reply = service.conversation_reply_send(
+        conversation=item,
+        body=body,
+        by=request.user,
+        attachments=attachments,
+        owner_words_confirmed=form.cleaned_data["owner_words"],
+    )
+    return reply, None
 
 
 @require_POST

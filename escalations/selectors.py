@@ -169,7 +169,8 @@ def owner_answer_for_conversation(*, conversation_id: int) -> Escalation | None:
     return (
         Escalation.objects.filter(
             conversation_id=conversation_id,
-            about=Escalation.About.BUYER_QUESTION,
+            # A question answered, or a draft answered in words instead of approved.
+            about__in=[Escalation.About.BUYER_QUESTION, Escalation.About.DRAFT],
             state=Escalation.State.ANSWERED,
             answer_kind=Escalation.AnswerKind.TEXT,
         )

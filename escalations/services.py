@@ -183,6 +183,20 @@ def escalation_close(*, escalation: Escalation, by, cancel: bool = False, reason
     )
 
 
+def escalation_withdraw(*, escalation: Escalation, by) -> bool:
+    """Take back what waits for the owner (a draft): only while it is open, claimed by a
+    conditional UPDATE. False when the owner answered first."""
+    return bool(
+        Escalation.objects.filter(pk=escalation.pk, state=Escalation.State.OPEN).update(
+            state=Escalation.State.CANCELLED,
+            resolved_at=timezone.now(),
+            resolved_by=by,
+            next_step_at=None,
+            resolved_reason="Withdrawn by the assistant before the owner answered.",
+        )
+    )
+
+
 def escalations_resolve(*, escalations, reason: str, by=None) -> int:
     """Close what is still open or answered in `escalations` (a queryset) because its cause
     ended; says why. Resolved ones are never chased again and leave the owner's page."""

@@ -118,7 +118,9 @@ def owner_home(request):
 def owner_link(request, token: str):
     """The link in a text: that escalation (or a digest's) without logging in, until the
     link expires or the escalation is closed; then the owner logs in instead. An answer
-    through it is the owner's. Links from before the short ones (signed) still open."""
+    through it is the owner's; once its items are closed, it says what became of them (an
+    expired link asks the owner to log in). Links from before the short ones (signed) still
+    open."""
     if not TOKEN.fullmatch(token):  # a NUL or any odd byte: no such link
         raise Http404
     try:
@@ -205,9 +207,20 @@ def escalation_edit(request, pk: int):
 @role_required(Role.ASSISTANT)
 def escalation_close(request, pk: int):
     escalation = get_object_or_404(Escalation, pk=pk)
-    cancel = request.POST.get("how") == "cancel"
-    services.escalation_close(escalation=escalation, by=request.user, cancel=cancel)
-    messages.success(request, f"#{escalation.reference} {'cancelled' if cancel else 'resolved'}.")
+    how = request.POST.get("how")
+    if how == "withdraw":  # a draft taken back from the owner: only while it waits
+        if services.escalation_withdraw(escalation=escalation, by=request.user):
+            messages.success(request, f"#{escalation.reference} withdrawn from the owner.")
+        else:
+            messages.error(
+                request, f"#{escalation.reference} was answered already: nothing was withdrawn."
+            )
+    else:
+        cancel = how == "cancel"
+        services.escalation_close(escalation=escalation, by=request.user, cancel=cancel)
+        messages.success(
+            request, f"#{escalation.reference} {'cancelled' if cancel else 'resolved'}."
+        )
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

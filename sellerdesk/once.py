@@ -5,8 +5,10 @@ post, a reload), claim it once: the other is told nothing more was done. A post 
 refused for its content gives its key back, so the corrected form can be sent."""
 
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,6 +46,19 @@ def release(request) -> None:
     key = _key(request)
     if key:
         FormKey.objects.filter(key=key).delete()
+
+
+@contextmanager
+def acting(request):
+    """Around the action a claimed post does: an error other than a refusal (a database or
+    a server that failed) gives the key back, so the same form can be sent again."""
+    try:
+        yield
+    except ValidationError:
+        raise  # the view says why; it gives the key back itself
+    except Exception:
+        release(request)
+        raise
 
 
 def forget_old() -> int:

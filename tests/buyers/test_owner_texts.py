@@ -88,6 +88,9 @@ def test_words_to_a_draft_are_an_answer_in_words(client, draft, smtp, twilio, ru
     draft.refresh_from_db()
     assert (draft.answer_kind, draft.answer) == ("text", "say sorry for the wait first")
     assert confirmations(twilio)[0].startswith(f"Thanks, noted on #{draft.reference}")
+    client.force_login(draft.opened_by or Escalation.objects.get(pk=draft.pk).opened_by)
+    page = client.get(reverse("buyer-conversation", args=[draft.conversation_id]))
+    assert "say sorry for the wait first" in page.content.decode()  # the assistant sees it
 
 
 @pytest.mark.parametrize("state", ["cancelled", "resolved"])
@@ -142,16 +145,33 @@ def test_a_draft_with_the_owner_shows_in_its_conversation_and_the_queue(client, 
     assert "a refund is on its way" in page
     queue = client.get(reverse("buyer-queue")).content.decode()
     assert "Draft with the owner" in queue
-    back = client.post(reverse("escalation-close", args=[draft.pk]), {"how": "cancel", "next": url})
+    back = client.post(
+        reverse("escalation-close", args=[draft.pk]), {"how": "withdraw", "next": url}
+    )
     assert back.status_code == 302 and back["Location"] == url
     draft.refresh_from_db()
     assert draft.state == "cancelled"
     assert "Draft with the owner" not in client.get(url).content.decode()
     evil = client.post(
         reverse("escalation-close", args=[draft.pk]),
-        {"how": "cancel", "next": "https://evil.test/"},
+        {"how": "withdraw", "next": "https://evil.test/"},
     )
     assert evil["Location"] == reverse("escalation-detail", args=[draft.pk])
+
+
+def test_a_draft_the_owner_approved_cannot_be_withdrawn(
+    client, assistant, owner, draft, smtp, run_tasks_inline
+):
+    client.force_login(owner)
+    with run_tasks_inline():
+        client.post(reverse("owner-home"), {"escalation": draft.pk, "action": "approve"})
+    client.force_login(assistant)
+    page = client.post(
+        reverse("escalation-close", args=[draft.pk]), {"how": "withdraw"}, follow=True
+    )
+    assert "was answered already: nothing was withdrawn" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == "resolved" and "Reply sent" in draft.resolved_reason
 
 
 def test_after_approval_the_thread_says_the_owner_edited_and_approved_it(
@@ -177,6 +197,7 @@ def test_after_approval_the_thread_says_the_owner_edited_and_approved_it(
         ("Hello Ann,\n\nno walnut is HAND WASH only as well!\n\nMaria", True),
         ("Hello Ann, the walnut board is hand wash only too. Best, Maria", False),
         ("Tell him: wipe it dry", False),  # five words of twelve: the buyer's words too
+        ("Hello Ann, yes, a refund is fine.", False),
         ("as you see, walnut is hand wash only as we say", True),
         ("", False),
     ],
@@ -186,6 +207,8 @@ def test_a_reply_holding_the_owners_note_word_for_word_is_caught(body, held):
 
     note = "No, walnut is hand wash only as well. Tell him: wipe it dry"
     assert holds_owner_words(body, note) is held
+    assert not holds_owner_words(body, "Yes")  # a short note: words any reply may hold
+    assert not holds_owner_words(body, "refund them")
 
 
 def test_a_bare_yes_after_a_digest_is_words_not_an_approval(

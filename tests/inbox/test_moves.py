@@ -266,3 +266,18 @@ def test_a_buyer_message_stored_twice_is_one_queue_entry_again(arrived, mailbox,
     assert entry.message_id == first.pk
     first.refresh_from_db()
     assert (first.folder.name, first.removed_at) == ("INBOX", None)
+
+
+def test_a_merge_keeps_the_escalation_the_owner_answered(arrived, mailbox, desk_mailbox, twilio):
+    from escalations.services import escalation_answer
+
+    first = arrived(UNKNOWN, "Spam")
+    double = stored_twice_the_old_way(first, mailbox, UNKNOWN)
+    [waiting] = Escalation.objects.filter(mail=first)
+    [answered] = Escalation.objects.filter(mail=double)
+    escalation_answer(escalation=answered, kind="text", text="Order 200 as usual.", via="text")
+    call_command("merge_duplicate_mail", stdout=io.StringIO())
+    waiting.refresh_from_db()
+    answered.refresh_from_db()
+    assert answered.state == "answered" and answered.mail_id == first.pk
+    assert waiting.state == "cancelled" and f"#{answered.reference}" in waiting.resolved_reason
