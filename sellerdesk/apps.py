@@ -6,17 +6,17 @@ class SellerDeskConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
         from django_q.signals import post_spawn
 
         from sellerdesk import checks  # noqa: F401 (registers the deploy checks)
-        from sellerdesk.login import on_logged_in, on_login_failed
+        from sellerdesk.login import on_logged_in
         from sellerdesk.schedules import install_schedules
         from sellerdesk.tasks import worker_started
 
-        # Every login form's failures count against one throttle (sellerdesk.login).
-        user_login_failed.connect(on_login_failed, dispatch_uid="sellerdesk-login-failed")
+        # Every login form's attempts count against one throttle (sellerdesk.login); the
+        # right password gives the account's count back.
         user_logged_in.connect(on_logged_in, dispatch_uid="sellerdesk-logged-in")
 
         # Recurring worker schedules live in the database; keep them in step with the code

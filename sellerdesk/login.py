@@ -1,16 +1,19 @@
-"""Signing in, throttled: after too many failed attempts for one account or from one client,
-every login form (the desk's and the admin's) refuses for a while without checking any
-password.
+"""Signing in, throttled: after too many attempts for one account, or many more from one
+client, every login form (the desk's and the admin's) refuses for a while without checking
+any password.
 
-- One throttle for every form: failures are counted from Django's `user_login_failed`
-  signal, and `LoginThrottleBackend`, first in AUTHENTICATION_BACKENDS, refuses to
-  authenticate while a limit is reached, whatever form asks. The forms themselves answer
-  429 with the reason.
+- Each attempt is counted before its password is checked: `LoginThrottleBackend`, first in
+  AUTHENTICATION_BACKENDS, claims a slot for the account and one for the client, whatever
+  form asks, and refuses when none is free. The right password gives the account's slots
+  back (not the client's). So a burst of N parallel tries, on any number of workers and
+  threads, gets at most the limit checked. The forms answer 429 with the reason.
+- A person's own typos lock that account (LOGIN_MAX_FAILURES); the client (one address,
+  perhaps an office behind one router) is throttled more gently (CLIENT_FACTOR times as
+  many), so one person's typos do not lock out the others there.
 - The client is the address the desk's proxy saw (`sellerdesk.client`), not the proxy.
 - The counts live in the cache every web worker shares (Redis, or the database cache).
-  Each failure claims the next free slot with `cache.add`, which is atomic in every
-  backend, and each slot expires on its own: the limit is LOGIN_MAX_FAILURES failures
-  within the window, counted the same across any number of workers.
+  Each attempt claims the next free slot with `cache.add`, which is atomic in every backend,
+  and each slot expires on its own after the window.
 """
 
 import hashlib
@@ -35,30 +38,42 @@ def _keys(request, username: str | None = None) -> list[str]:
     return [f"login-fail:account:{account}", f"login-fail:client:{client_address(request)}"]
 
 
-def _slots(key: str) -> list[str]:
-    return [f"{key}:{n}" for n in range(1, settings.LOGIN_MAX_FAILURES + 1)]
+CLIENT_FACTOR = 4
+
+
+def _limits() -> tuple[int, int]:
+    return settings.LOGIN_MAX_FAILURES, settings.LOGIN_MAX_FAILURES * CLIENT_FACTOR
+
+
+def _slots(key: str, limit: int | None = None) -> list[str]:
+    return [f"{key}:{n}" for n in range(1, (limit or settings.LOGIN_MAX_FAILURES) + 1)]
 
 
 def throttled(request, username: str | None = None) -> bool:
-    last = [_slots(key)[-1] for key in _keys(request, username)]
+    account, client = _keys(request, username)
+    most_for_account, most_for_client = _limits()
+    last = [_slots(account, most_for_account)[-1], _slots(client, most_for_client)[-1]]
     return bool(cache.get_many(last))
 
 
-def record_failure(request, username: str | None = None) -> None:
-    for key in _keys(request, username):
-        for slot in _slots(key):
-            if cache.add(slot, 1, WINDOW):
-                break
+def _claim(key: str, limit: int) -> bool:
+    return any(cache.add(slot, 1, WINDOW) for slot in _slots(key, limit))
+
+
+def claim_attempt(request, username: str | None = None) -> bool:
+    """Count this attempt before its password is checked: True when the account and the
+    client each had a slot free (both are taken now)."""
+    account, client = _keys(request, username)
+    most_for_account, most_for_client = _limits()
+    return _claim(account, most_for_account) and _claim(client, most_for_client)
+
+
+record_failure = claim_attempt  # an attempt counts as failed until the right password clears it
 
 
 def clear_account(request, username: str) -> None:
     """The right password clears that account's count (not the client's)."""
-    cache.delete_many(_slots(_keys(request, username)[0]))
-
-
-def on_login_failed(sender, credentials, request=None, **kwargs):
-    if request is not None and not getattr(request, "_login_refused", False):
-        record_failure(request, credentials.get("username") or "")
+    cache.delete_many(_slots(_keys(request, username)[0], _limits()[0]))
 
 
 def on_logged_in(sender, request, user, **kwargs):
@@ -67,12 +82,12 @@ def on_logged_in(sender, request, user, **kwargs):
 
 
 class LoginThrottleBackend:
-    """Authenticates no one; stops every other backend from checking a password while a
-    limit is reached."""
+    """Authenticates no one; counts every attempt first, and stops every other backend from
+    checking a password when no slot is free."""
 
     def authenticate(self, request, username=None, **credentials):
-        if request is not None and throttled(request, username or ""):
-            request._login_refused = True  # refusing is not another failure
+        if request is not None and not claim_attempt(request, username or ""):
+            request._login_refused = True
             raise PermissionDenied
         return None  # no get_user: sessions are never this backend's
 
@@ -82,19 +97,32 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if throttled(request):  # no password is checked
-            form = self.get_form_class()(request=request)
-            context = self.get_context_data(form=form, throttled=True)
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
+            return self._refused(request)
+        response = super().post(request, *args, **kwargs)
+        if getattr(request, "_login_refused", False):  # the limit was reached meanwhile
+            return self._refused(request)
+        return response
+
+    def _refused(self, request):
+        form = self.get_form_class()(request=request)
+        context = self.get_context_data(form=form, throttled=True)
+        return self.render_to_response(context, status=429)
 
 
 @login_not_required
 def admin_login(request, extra_context=None):
     """The admin's login view, throttled like the desk's: 429 and the reason."""
     if request.method == "POST" and throttled(request):
-        messages.error(request, REFUSED)
-        request.method = "GET"  # show the empty form; no password is checked
-        response = admin.AdminSite.login(admin.site, request, extra_context)
-        response.status_code = 429
-        return response
-    return admin.AdminSite.login(admin.site, request, extra_context)
+        return _admin_refused(request, extra_context)
+    response = admin.AdminSite.login(admin.site, request, extra_context)
+    if getattr(request, "_login_refused", False):
+        return _admin_refused(request, extra_context)
+    return response
+
+
+def _admin_refused(request, extra_context):
+    messages.error(request, REFUSED)
+    request.method = "GET"  # show the empty form; no password is checked
+    response = admin.AdminSite.login(admin.site, request, extra_context)
+    response.status_code = 429
+    return response

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -91,8 +92,15 @@ def test_a_refused_login_checks_no_password(client, assistant, monkeypatch):
 def test_failures_from_one_client_behind_the_proxy_do_not_lock_out_another(
     client, assistant, owner
 ):
-    assert fail(client, "/login/", assistant.email, **behind_proxy("203.0.113.7")) == [200] * 5
-    # The attacker is refused, for any account ...
+    statuses = [
+        client.post(
+            "/login/", {"username": f"guess{n}@example.test", "password": "x"},
+            **behind_proxy("203.0.113.7"),
+        ).status_code
+        for n in range(20)
+    ]  # fmt: skip
+    assert statuses == [200] * 20
+    # The guesser is refused now, for any account ...
     attacker = client.post(
         "/login/", {"username": owner.email, "password": "x"}, **behind_proxy("203.0.113.7")
     )
@@ -105,9 +113,22 @@ def test_failures_from_one_client_behind_the_proxy_do_not_lock_out_another(
 
 
 @pytest.mark.django_db
+def test_ones_own_typos_lock_that_account_not_a_colleague_at_the_same_address(
+    client, assistant, owner
+):
+    assert fail(client, "/login/", assistant.email, **behind_proxy("203.0.113.8")) == [200] * 5
+    assert client.post("/login/", {"username": assistant.email, "password": PASSWORD},
+                       **behind_proxy("203.0.113.8")).status_code == 429  # fmt: skip
+    page = client.post(
+        "/login/", {"username": owner.email, "password": PASSWORD}, **behind_proxy("203.0.113.8")
+    )
+    assert page.status_code == 302 and "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
 def test_a_forged_forwarded_for_from_an_untrusted_peer_is_ignored(client, assistant, owner):
     """A client that writes its own X-Forwarded-For is still counted at its own address."""
-    for n in range(5):
+    for n in range(20):
         client.post("/login/", {"username": f"nobody{n}@example.test", "password": "x"},
                     REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")  # fmt: skip
     refused = client.post("/login/", {"username": owner.email, "password": PASSWORD},
@@ -221,3 +242,52 @@ def test_the_limit_holds_across_three_gunicorn_workers_without_redis(sqlite_desk
     assert one == [200] * 5 + [429] * 15
     assert three == one, f"checked with 3 workers: {three.count(200)}, with 1: {one.count(200)}"
     assert len(pids) >= 2, "the requests should have been spread over the workers"
+
+
+def test_a_burst_of_50_parallel_tries_through_threaded_workers_checks_at_most_the_limit(
+    sqlite_desk,
+):
+    """Three gunicorn workers with 16 threads each, 50 wrong passwords sent at once: each
+    attempt is counted before its password is checked, so at most 5 are checked (200, the
+    form again) and the rest refused (429)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "sellerdesk.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "3", "--threads", "16"],
+        cwd=ROOT, env=sqlite_desk["environ"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(base + "/login/", timeout=10).raise_for_status()
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        browsers = []
+        for _ in range(50):
+            browser = requests.Session()
+            browser.headers["X-Forwarded-For"] = "198.51.100.77"
+            browser.get(base + "/login/", timeout=10)
+            browsers.append(browser)
+        start = threading.Barrier(50)
+
+        def attempt(browser):
+            start.wait()
+            return browser.post(base + "/login/", timeout=60, data={
+                "username": "burst@example.test", "password": "wrong",
+                "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            }).status_code  # fmt: skip
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = list(pool.map(attempt, browsers))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert statuses.count(200) <= 5, statuses
+    assert statuses.count(429) >= 45 and set(statuses) <= {200, 429}, statuses

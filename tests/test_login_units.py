@@ -56,8 +56,10 @@ def test_a_username_past_254_characters_counts_as_its_first_254(rf):
     assert login._keys(post(rf, long[:-1] + "b"))[0] != login._keys(post(rf, long))[0]
 
 
-def test_one_slot_per_allowed_failure():
+def test_one_slot_per_allowed_attempt_and_four_times_as_many_for_a_client():
     assert login._slots("k") == ["k:1", "k:2", "k:3"]
+    assert login._limits() == (LIMIT, 4 * LIMIT)
+    assert login._slots("k", 5) == ["k:1", "k:2", "k:3", "k:4", "k:5"]
 
 
 def test_the_limit_is_reached_at_exactly_the_allowed_failures(rf):
@@ -85,35 +87,36 @@ def test_failures_expire_after_the_window(rf, monkeypatch):
     assert added == [15 * 60, 15 * 60]  # one slot for the account, one for the client
 
 
-def test_another_account_from_another_client_is_not_throttled(rf):
+def test_ones_own_typos_lock_that_account_not_the_others_at_the_address(rf):
     for _ in range(LIMIT):
         login.record_failure(post(rf))
     assert login.throttled(post(rf))
-    assert login.throttled(post(rf, "other@shop.test"))  # the same client
-    assert login.throttled(post(rf, address="198.51.100.7"))  # the same account
+    assert login.throttled(post(rf, address="198.51.100.7"))  # the same account, anywhere
+    assert not login.throttled(post(rf, "other@shop.test"))  # a colleague at the same address
     assert not login.throttled(post(rf, "other@shop.test", "198.51.100.7"))
 
 
+def test_an_address_is_throttled_after_four_times_the_limit(rf):
+    for n in range(4 * LIMIT - 1):
+        assert login.claim_attempt(post(rf, f"guess{n}@shop.test"))
+    assert not login.throttled(post(rf, "next@shop.test"))
+    assert login.claim_attempt(post(rf, "last@shop.test"))
+    assert login.throttled(post(rf, "next@shop.test"))  # every account, from there
+    assert not login.claim_attempt(post(rf, "next@shop.test"))
+    assert not login.throttled(post(rf, "next@shop.test", "198.51.100.7"))
+
+
+def test_a_burst_claims_at_most_the_limit(rf):
+    claimed = [login.claim_attempt(post(rf)) for _ in range(50)]
+    assert claimed == [True] * LIMIT + [False] * (50 - LIMIT)
+
+
 def test_the_right_password_clears_the_account_not_the_client(rf):
-    for _ in range(LIMIT):
-        login.record_failure(post(rf))
+    for n in range(4 * LIMIT):
+        login.record_failure(post(rf, "maria@shop.test" if n < LIMIT else f"x{n}@shop.test"))
     login.clear_account(post(rf), "maria@shop.test")
     assert not login.throttled(post(rf, address="198.51.100.7"))
-    assert login.throttled(post(rf, "other@shop.test"))
-
-
-def test_a_failure_is_counted_from_the_signal_unless_it_was_a_refusal(rf):
-    request = post(rf)
-    login.on_login_failed(None, {"username": "named@shop.test"}, request)
-    named = login._slots(login._keys(request, "named@shop.test")[0])
-    assert cache.get(named[0]) == 1 and cache.get(named[1]) is None
-    login.on_login_failed(None, {}, request)  # no username: counted for the empty one
-    assert cache.get(login._slots(login._keys(request, "")[0])[0]) == 1
-    refused = post(rf, "refused@shop.test")
-    refused._login_refused = True
-    login.on_login_failed(None, {"username": "refused@shop.test"}, refused)
-    assert cache.get(login._slots(login._keys(refused)[0])[0]) is None
-    login.on_login_failed(None, {"username": "x@shop.test"}, None)  # no request: nothing
+    assert login.throttled(post(rf, "other@shop.test"))  # the address still is
 
 
 def test_logging_in_clears_the_account(rf, django_user_model):
@@ -137,9 +140,9 @@ def test_the_backend_refuses_while_throttled_and_otherwise_steps_aside(rf):
         backend.authenticate(request, username="someone@shop.test", password="x")
     assert request._login_refused is True
     fresh = post(rf, address="198.51.100.9")
+    for _ in range(LIMIT):
+        login.record_failure(post(rf, "", "198.51.100.8"))
     with pytest.raises(PermissionDenied):  # no username: the empty one is read, not the form
-        for _ in range(LIMIT):
-            login.record_failure(post(rf, "", "198.51.100.9"))
         backend.authenticate(fresh, username=None)
 
 
@@ -232,3 +235,13 @@ def test_a_throttled_form_is_bound_to_the_request(rf):
     request = post(rf)
     response = login.LoginView.as_view()(request)
     assert response.context_data["form"].request is request
+
+
+def test_a_login_refused_during_the_check_answers_429(rf, monkeypatch):
+    def checked(view, request, *args, **kwargs):
+        request._login_refused = True  # the backend found no slot free
+        return "invalid login form"
+
+    monkeypatch.setattr("django.contrib.auth.views.LoginView.post", checked)
+    response = login.LoginView.as_view()(post(rf))
+    assert response.status_code == 429
