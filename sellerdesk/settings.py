@@ -181,6 +181,8 @@ LOGGING = {
         # The twilio library logs every request's headers at INFO: keep only its problems.
         "twilio.http_client": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},  # sp_api's transport: one line per request otherwise
+        # runserver's request lines (`make run`): through the handler that masks owner links.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

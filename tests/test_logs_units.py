@@ -173,3 +173,7 @@ def test_an_owners_link_never_reaches_a_log_line(settings):
     plain = logging.LogRecord("x", logging.INFO, __file__, 1, "GET /owner/ %s", (200,), None)
     assert MaskOwnerLinks().filter(plain) and plain.getMessage() == "GET /owner/ 200"
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["owner_links"]
+
+
+def test_request_lines_go_through_the_handler_that_masks_owner_links(settings):
+    assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
