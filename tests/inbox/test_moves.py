@@ -281,3 +281,35 @@ def test_a_merge_keeps_the_escalation_the_owner_answered(arrived, mailbox, desk_
     answered.refresh_from_db()
     assert answered.state == "answered" and answered.mail_id == first.pk
     assert waiting.state == "cancelled" and f"#{answered.reference}" in waiting.resolved_reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moved_both_ways_while_the_watcher_runs(mailbox, dovecot, seed_rules, twilio, assistant):
+    """`sync_mail --watch` (its own process) syncs each move as the server reports it."""
+    from tests.inbox.test_processes import wait_until, watching
+
+    url = f"imap://{mailbox.user}:{dovecot.password}@127.0.0.1:{dovecot.port}"
+    mailbox.append("INBOX", make_mail(1))  # the history the desk finds
+    with watching(url) as output:
+        for folder in ("INBOX", "Spam"):
+            wait_until(lambda f=folder: output.has(f"/{f}: listening"), 30, f"IDLE on {folder}")
+        for raw in (UNKNOWN, BUYER):
+            mailbox.append("Spam", raw)
+        ids = [message_id_of(raw) for raw in (UNKNOWN, BUYER)]
+        wait_until(
+            lambda: Message.objects.filter(message_id__in=ids, acted_at__isnull=False).count() == 2,
+            15, "both mails decided",
+        )  # fmt: skip
+        sweep()
+        for source, target in (("Spam", "INBOX"), ("INBOX", "Spam"), ("Spam", "INBOX")):
+            for raw in (UNKNOWN, BUYER):
+                move(mailbox, raw, source, target)
+
+            def settled(target=target):
+                rows = Message.objects.filter(message_id__in=ids, removed_at__isnull=True)
+                return sorted(rows.values_list("folder__name", flat=True)) == [target] * 2
+
+            wait_until(settled, 15, f"both in {target}")
+            sweep()
+    for raw, kind in ((UNKNOWN, "unknown"), (BUYER, "buyer")):
+        assert_one(raw, mailbox, twilio, folder="INBOX", kind=kind)
