@@ -56,24 +56,37 @@ def throttled(request, username: str | None = None) -> bool:
     return bool(cache.get_many(last))
 
 
-def _claim(key: str, limit: int) -> bool:
-    return any(cache.add(slot, 1, WINDOW) for slot in _slots(key, limit))
+def _claim(key: str, limit: int) -> str | None:
+    """The slot this attempt took, or None when all were taken."""
+    return next((slot for slot in _slots(key, limit) if cache.add(slot, 1, WINDOW)), None)
 
 
 def claim_attempt(request, username: str | None = None) -> bool:
     """Count this attempt before its password is checked: True when the account and the
-    client each had a slot free (both are taken now)."""
+    client each had a slot free (both are taken now, and remembered on the request so the
+    right password can give the client's back)."""
     account, client = _keys(request, username)
     most_for_account, most_for_client = _limits()
-    return _claim(account, most_for_account) and _claim(client, most_for_client)
+    taken = _claim(account, most_for_account)
+    if taken is None:
+        return False
+    client_slot = _claim(client, most_for_client)
+    if client_slot is None:
+        return False
+    request._login_client_slot = client_slot
+    return True
 
 
 record_failure = claim_attempt  # an attempt counts as failed until the right password clears it
 
 
 def clear_account(request, username: str) -> None:
-    """The right password clears that account's count (not the client's)."""
+    """The right password clears that account's count, and gives back the client's slot
+    this attempt took (the client's other failures still count)."""
     cache.delete_many(_slots(_keys(request, username)[0], _limits()[0]))
+    slot = getattr(request, "_login_client_slot", None)
+    if slot:
+        cache.delete(slot)
 
 
 def on_logged_in(sender, request, user, **kwargs):

@@ -245,3 +245,18 @@ def test_a_login_refused_during_the_check_answers_429(rf, monkeypatch):
     monkeypatch.setattr("django.contrib.auth.views.LoginView.post", checked)
     response = login.LoginView.as_view()(post(rf))
     assert response.status_code == 429
+
+
+def test_signing_in_gives_back_the_clients_slot_so_an_office_is_never_locked_out(
+    rf, django_user_model
+):
+    for n in range(50):  # 50 colleagues sign in from one address, each with the right password
+        request = post(rf, f"person{n}@shop.test")
+        assert login.claim_attempt(request)
+        login.on_logged_in(None, request, django_user_model(email=f"person{n}@shop.test"))
+    assert not login.throttled(post(rf, "next@shop.test"))
+    for n in range(4 * LIMIT - 1):  # failures still count for the address
+        login.claim_attempt(post(rf, f"guess{n}@shop.test"))
+    assert not login.throttled(post(rf, "next@shop.test"))
+    login.claim_attempt(post(rf, "last@shop.test"))
+    assert login.throttled(post(rf, "next@shop.test"))
