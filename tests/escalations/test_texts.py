@@ -348,3 +348,10 @@ def test_a_summary_in_a_chat_post_mentions_no_one():
     assert slack_text("Hi <!channel> and <@U024BE7LH> & co") == (
         "Hi &lt;!channel&gt; and &lt;@U024BE7LH&gt; &amp; co"
     )
+
+
+def test_what_a_sender_wrote_is_scrubbed_again_after_transliteration():
+    assert gsm.sender_words("see ab.com now") == "see [link] now"
+    assert gsm.sender_words("write to b@ab.com now") == "write to [email] now"
+    assert gsm.sender_words("пример。com or сайт。ру") == "[link] or [link]"  # primer.com, sayt.ru
+    assert gsm.sender_words("Price up 8% from 1 January.") == "Price up 8% from 1 January."
