@@ -91,9 +91,8 @@ def send(request, pk: int):
                 "question": service.unanswered_text(item),
             },
         )
-    if not once.claim(request):
-        messages.info(request, once.ALREADY)
-        return redirect("buyer-conversation", pk=pk)
+    if (again := once.repeated(request, "buyer-conversation", pk=pk)) is not None:
+        return again
     try:
         with once.acting(request):
             reply, escalation = _act(request, item, action, body, attachments, form)
@@ -151,13 +150,11 @@ def _act(request, item, action, body, attachments, form):
 @role_required(Role.ASSISTANT)
 def retry(request, pk: int):
     reply = get_object_or_404(Reply, pk=pk)
-    if not once.claim(request):
-        messages.info(request, once.ALREADY)
-        return (
-            redirect("buyer-conversation", pk=reply.conversation_id)
-            if reply.conversation_id
-            else redirect("buyer-queue")
-        )
+    back = (
+        ("buyer-conversation", reply.conversation_id) if reply.conversation_id else ("buyer-queue",)
+    )
+    if (again := once.repeated(request, *back)) is not None:
+        return again
     reply = service.reply_retry(reply=reply)
     if reply.state == Reply.State.SENT:
         messages.success(request, "Reply sent: the mail server accepted it.")
@@ -199,9 +196,8 @@ def escalation_reply(request, pk: int):
     if not form.is_valid():
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
         return redirect("escalation-detail", pk=pk)
-    if not once.claim(request):
-        messages.info(request, once.ALREADY)
-        return redirect("escalation-detail", pk=pk)
+    if (again := once.repeated(request, "escalation-detail", pk=pk)) is not None:
+        return again
     try:
         reply = replies.escalation_mail_reply(
             escalation=escalation, by=request.user, body=form.cleaned_data["body"]
@@ -221,9 +217,8 @@ def escalation_reply(request, pk: int):
 @role_required(Role.ASSISTANT)
 def escalation_handled(request, pk: int):
     escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
-    if not once.claim(request):
-        messages.info(request, once.ALREADY)
-        return redirect("escalation-detail", pk=pk)
+    if (again := once.repeated(request, "escalation-detail", pk=pk)) is not None:
+        return again
     try:
         replies.escalation_mail_handled(
             escalation=escalation, by=request.user, note=request.POST.get("note", "")[:180]

@@ -233,9 +233,8 @@ def escalation_close(request, pk: int):
 def escalation_new(request):
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not once.claim(request):
-            messages.info(request, once.ALREADY)
-            return redirect("escalation-list")
+        if (again := once.repeated(request, "escalation-list")) is not None:
+            return again
         escalation = services.escalation_open(
             about=Escalation.About.DRAFT if form.cleaned_data["draft"] else Escalation.About.NOTE,
             by=request.user,

@@ -8,8 +8,10 @@ import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from sellerdesk.models import FormKey
@@ -39,6 +41,15 @@ def claim(request) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def repeated(request, *to, **kwargs):
+    """None when this post may act (its key is claimed now); else the redirect to `to`
+    (as `redirect` takes it) that tells the person nothing more was done."""
+    if claim(request):
+        return None
+    messages.info(request, ALREADY)
+    return redirect(*to, **kwargs)
 
 
 def release(request) -> None:
