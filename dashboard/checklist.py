@@ -25,6 +25,8 @@ class Item:
     figure: str
     link: str
     refreshed: object = None
+    # Buttons beside the figure: (label, address).
+    actions: tuple = ()
 
     @property
     def label(self) -> str:
@@ -162,6 +164,13 @@ def checklist_items(state: dict) -> list[Item]:
             mail_figure if mail["mailboxes"] else "No mailbox is connected.",
             reverse("mail-list"),
             mail["last_sync"],
+            tuple(
+                (
+                    f"Reconnect {box['account']} with {box['label']}",
+                    reverse("admin:inbox_mailbox_connect", args=[box["mailbox"], box["provider"]]),
+                )
+                for box in mail["reconnect"]
+            ),
         )
     )
     waiting_owner = owner["waiting"]

@@ -1,7 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from inbox.classify import rule_from_model
+from inbox.connection import test_connection
 from inbox.dryrun import rule_dry_run
 from inbox.models import (
     Attachment,
@@ -12,7 +17,9 @@ from inbox.models import (
     Message,
     RuleCondition,
 )
+from inbox.presets import preset_for
 from inbox.rules import RuleError, RuleSet
+from sellerdesk import oauth
 
 
 class RuleConditionInline(admin.StackedInline):
@@ -111,30 +118,132 @@ class MailboxForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Stored encrypted. Leave empty to keep the current password.",
+        help_text="Stored encrypted. Leave empty to keep the current password; not needed for "
+        "a mailbox that signs in with Microsoft or Google.",
     )
 
     class Meta:
         model = Mailbox
         fields = (
-            "name", "host", "port", "use_ssl", "username", "password",
+            "name", "username", "oauth_provider", "host", "port", "use_ssl", "password",
             "spam_folder", "trash_folder", "is_active", "text_owner_about_history",
         )  # fmt: skip
+        labels = {"username": "Address (user name)"}
+        help_texts = {
+            "host": "Leave empty for Gmail, Outlook.com / Microsoft 365, Yahoo, iCloud, Zoho "
+            "and Fastmail: the desk fills it in from the address.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].required = False
+        self.fields["port"].required = False
+
+    def clean(self):
+        data = super().clean()
+        preset = preset_for(
+            data.get("username", ""),
+            provider=data.get("oauth_provider", ""),
+            host=data.get("host") or "",
+        )
+        if not data.get("host"):
+            if preset is None:
+                self.add_error(
+                    "host",
+                    "The desk knows no settings for this address: fill in the host (for a "
+                    "Microsoft 365 or Google Workspace mailbox on the shop's own domain, "
+                    "choose Microsoft or Google under 'signs in with').",
+                )
+            else:
+                data["host"], data["port"] = preset.imap_host, preset.imap_port
+                data["use_ssl"] = preset.use_ssl
+        if not data.get("port"):
+            data["port"] = 993 if data.get("use_ssl") else 143
+        if data.get("oauth_provider"):
+            data["password"] = ""
+        elif not data.get("password"):
+            if self.instance.pk and self.instance.password:
+                data["password"] = self.instance.password
+            elif preset and preset.sign_in in ("microsoft", "google"):
+                self.add_error(
+                    "oauth_provider", f"{preset.advice} Choose {preset.sign_in.title()} here."
+                )
+            else:
+                self.add_error("password", "A mailbox that signs in with a password needs it.")
+        return data
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not password and self.instance.pk:
-            return self.instance.password
-        if not password:
-            raise forms.ValidationError("A new mailbox needs its password.")
-        return password
+        return self.cleaned_data["password"]
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
-    list_display = ("name", "username", "host", "is_active", "last_sync_at", "last_error")
-    readonly_fields = ("history_imported_at", "last_sync_at", "last_error", "last_error_at")
+    list_display = (
+        "name", "username", "host", "oauth_provider", "is_active", "last_sync_at", "last_error",
+    )  # fmt: skip
+    readonly_fields = (
+        "provider_advice", "history_imported_at", "last_sync_at", "last_error", "last_error_at",
+    )  # fmt: skip
+    change_form_template = "admin/inbox/mailbox/change_form.html"
+
+    @admin.display(description="what the desk knows")
+    def provider_advice(self, mailbox):
+        preset = preset_for(mailbox.username, provider=mailbox.oauth_provider, host=mailbox.host)
+        if preset is None:
+            return "A mailbox at another provider: host, port and password as it gives them."
+        return (
+            f"{preset.name}. {preset.advice} Folders: Spam is {preset.spam}, Trash is "
+            f"{preset.trash} (found by their flags). To send the replies through this mailbox: "
+            f"EMAIL_URL={preset.email_url_example.replace('ADDRESS', _quoted(mailbox.username))}"
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/connect/<str:provider>/",
+                self.admin_site.admin_view(self.connect_view),
+                name="inbox_mailbox_connect",
+            ),
+            path(
+                "<int:pk>/test/",
+                self.admin_site.admin_view(self.test_view),
+                name="inbox_mailbox_test",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def connect_view(self, request, pk, provider):
+        """Connect with Microsoft / Google: off to the provider's sign-in, back through
+        /oauth/callback/ to this mailbox's page."""
+        mailbox = get_object_or_404(Mailbox, pk=pk)
+        if not self.has_change_permission(request, mailbox):
+            raise PermissionDenied
+        back = reverse("admin:inbox_mailbox_change", args=[mailbox.pk])
+        try:
+            url = oauth.start(provider_name=provider, account=mailbox.username, return_to=back)
+        except oauth.OAuthProblem as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        return redirect(url)
+
+    def test_view(self, request, pk):
+        mailbox = get_object_or_404(Mailbox, pk=pk)
+        if not self.has_view_permission(request, mailbox):
+            raise PermissionDenied
+        report = test_connection(mailbox)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": mailbox,
+            "title": f"Test connection: {mailbox.name}",
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/inbox/mailbox/test_connection.html", context)
+
+
+def _quoted(address: str) -> str:
+    return address.replace("@", "%40")
 
 
 @admin.register(Folder)

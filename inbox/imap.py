@@ -7,6 +7,7 @@ again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks
 """
 
 import logging
+import socket
 import ssl
 
 import imapclient
@@ -26,6 +27,7 @@ from inbox.mailstore import (
 )
 from inbox.samplestore import SampleMailStore
 from inbox.uids import copied_uids, sequence_set
+from sellerdesk import oauth
 from sellerdesk.logs import outside_call
 
 log = logging.getLogger(__name__)
@@ -54,9 +56,15 @@ def _flags(values) -> tuple[str, ...]:
 class ImapConnection:
     """One logged-in connection. Use as a context manager."""
 
-    def __init__(self, *, host, port, use_ssl, username, password, timeout: float = 30):
+    def __init__(
+        self, *, host, port, use_ssl, username, password, timeout: float = 30, oauth_provider=""
+    ):
         self.host, self.port, self.use_ssl = host, port, use_ssl
         self.username, self.password, self.timeout = username, password, timeout
+        self.oauth_provider = oauth_provider
+        self.secrets: tuple[str, ...] = (password,) if password else ()
+        self.mechanism = ""  # how it signed in: LOGIN, XOAUTH2 or OAUTHBEARER
+        self.capabilities: tuple[str, ...] = ()
         self.client: imapclient.IMAPClient | None = None
         self.condstore = False
         self.selected: str | None = None
@@ -70,21 +78,37 @@ class ImapConnection:
         self.close()
 
     def _call(self, operation: str, func, *args, **kwargs):
-        with outside_call("imap", operation, secrets=(self.password,)) as call:
+        with outside_call("imap", operation, secrets=self.secrets) as call:
             try:
                 return func(*args, **kwargs)
-            except LoginError:
+            except LoginError as exc:
                 call.outcome = "login_refused"
-                raise MailLoginError(
-                    f"The mail server at {self.host} refused the login for {self.username}: "
-                    "check the user name and password."
-                ) from None
+                answer = _text(exc.args[0] if exc.args else "")
+                raise MailLoginError(self.login_words(answer)) from None
             except TimeoutError as exc:
                 raise MailServerError(
                     f"The mail server at {self.host}:{self.port} did not answer in time ({exc}).",
                     retryable=True,
                 ) from None
-            except (OSError, ssl.SSLError, EOFError, IMAPClientAbortError) as exc:
+            except socket.gaierror:
+                raise MailServerError(
+                    f"There is no mail server called {self.host}: check the host name.",
+                    retryable=True,
+                ) from None
+            except ssl.SSLCertVerificationError as exc:
+                raise MailServerError(
+                    f"The mail server at {self.host}:{self.port} could not prove it is "
+                    f"{self.host} ({exc.verify_message}): check the host name.",
+                    retryable=False,
+                ) from None
+            except ssl.SSLError as exc:
+                raise MailServerError(
+                    f"The desk could not set up a secure (TLS) connection to {self.host}:"
+                    f"{self.port} ({exc.reason or exc}): check the port and TLS (993 with TLS, "
+                    "143 without).",
+                    retryable=True,
+                ) from None
+            except (OSError, EOFError, IMAPClientAbortError) as exc:
                 raise MailServerError(
                     f"Cannot reach the mail server at {self.host}:{self.port}: {exc}",
                     retryable=True,
@@ -116,12 +140,52 @@ class ImapConnection:
             timeout=self.timeout,
         )
         self.client.normalise_times = False  # keep the server's time zone: aware datetimes
-        self._call("login", self.client.login, self.username, self.password)
+        if self.oauth_provider:
+            self._oauth_login()
+        else:
+            self._call("login", self.client.login, self.username, self.password)
+            self.mechanism = "LOGIN"
         capabilities = self._call("capability", self.client.capabilities)
+        self.capabilities = tuple(_text(c) for c in capabilities)
         if b"CONDSTORE" in capabilities:
             self._call("enable", self.client.enable, "CONDSTORE")
             self.condstore = True
         self.can_move = b"MOVE" in capabilities
+
+    def _oauth_login(self) -> None:
+        """SASL OAUTHBEARER where the server offers it, else XOAUTH2, with the grant's access
+        token; a refused token is renewed and tried once more (it may have been revoked
+        early, or the clock is off)."""
+        offered = self._call("capability", self.client.capabilities)
+        bearer = b"AUTH=OAUTHBEARER" in offered
+        self.mechanism = "OAUTHBEARER" if bearer else "XOAUTH2"
+        for renew in (False, True):
+            token = self._access_token(renew=renew)
+            self.secrets = (token,)
+            login = self.client.oauthbearer_login if bearer else self.client.oauth2_login
+            try:
+                self._call("login " + self.mechanism.lower(), login, self.username, token)
+                return
+            except MailLoginError:
+                if renew:
+                    raise
+
+    def _access_token(self, *, renew: bool) -> str:
+        try:
+            return oauth.access_token(self.oauth_provider, self.username, renew=renew)
+        except oauth.OAuthProblem as exc:
+            if exc.retryable:
+                raise MailServerError(str(exc), retryable=True) from None
+            raise MailLoginError(str(exc)) from None
+
+    def login_words(self, answer: str) -> str:
+        """The server's refusal of a login, in words that say what to do."""
+        return oauth.login_words(
+            host=self.host,
+            username=self.username,
+            answer=answer,
+            oauth_provider=self.oauth_provider,
+        )
 
     def close(self) -> None:
         if self.client is not None:
@@ -328,6 +392,7 @@ def connect(mailbox) -> MailStore:
         username=mailbox.username,
         password=mailbox.password,
         timeout=settings.IMAP_TIMEOUT,
+        oauth_provider=mailbox.oauth_provider,
     )
 
 

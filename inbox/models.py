@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from inbox.rules import Condition, RuleError, _predicate
 from sellerdesk.crypto import EncryptedTextField
+from sellerdesk.models import OAuthProvider
 
 
 class Mailbox(models.Model):
@@ -18,7 +19,17 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     use_ssl = models.BooleanField("TLS", default=True)
     username = models.CharField(max_length=255)
-    password = EncryptedTextField(help_text="Stored encrypted.")
+    password = EncryptedTextField(
+        blank=True, help_text="Stored encrypted. Empty for a mailbox that signs in with OAuth."
+    )
+    oauth_provider = models.CharField(
+        "signs in with",
+        max_length=20,
+        blank=True,
+        choices=[("", "Password"), *OAuthProvider.choices],
+        help_text="Microsoft 365, Outlook.com and Gmail refuse passwords: choose Microsoft or "
+        "Google, save, then use Connect with ... above.",
+    )
     spam_folder = models.CharField(
         max_length=255, blank=True, help_text="Only when the server does not mark it \\Junk."
     )

@@ -6,6 +6,8 @@ from django.db.models.functions import Coalesce
 
 from inbox.models import Attachment, Folder, MailAction, Mailbox, Message
 from inbox.search import SearchPage, found_ids, search_words
+from sellerdesk.models import OAuthGrant
+from sellerdesk.oauth import label as oauth_label
 
 FOLDER_FILTERS = {
     "inbox": Q(folder__role=Folder.Role.INBOX, removed_at__isnull=True),
@@ -88,5 +90,14 @@ def mail_checklist() -> dict:
         .exclude(last_error="")
         .values_list("name", "last_error")
     )
+    # Mailboxes that sign in with Microsoft or Google and have no working grant: the
+    # checklist offers Reconnect beside the error.
+    live = OAuthGrant.objects.filter(state=OAuthGrant.State.ACTIVE)
+    reconnect = [
+        {"mailbox": box.pk, "name": box.name, "account": box.username,
+         "provider": box.oauth_provider, "label": oauth_label(box.oauth_provider)}
+        for box in Mailbox.objects.filter(is_active=True).exclude(oauth_provider="")
+        if not live.filter(provider=box.oauth_provider, account=box.username.lower()).exists()
+    ]  # fmt: skip
     return {"unprocessed": undecided + waiting, "last_sync": boxes["last_sync"],
-            "mailboxes": boxes["boxes"], "errors": errors}  # fmt: skip
+            "mailboxes": boxes["boxes"], "errors": errors, "reconnect": reconnect}  # fmt: skip

@@ -100,6 +100,7 @@ def mailbox_from_settings() -> Mailbox | None:
         "port": url.port or (993 if use_ssl else 143),
         "use_ssl": use_ssl,
         "username": unquote(url.username or ""),
+        "oauth_provider": settings.IMAP_OAUTH,
     }
     mailbox, created = Mailbox.objects.get_or_create(
         name=Mailbox.DEFAULT_NAME, defaults={**defaults, "password": unquote(url.password or "")}

@@ -6,7 +6,7 @@ use, so a typo in a deployment stops start-up instead of quietly running with a 
 
 import ipaddress
 import os
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -135,6 +135,29 @@ def env_database(name: str, default: str) -> dict:
     return config
 
 
+OAUTH_PROVIDERS = ("microsoft", "google")
+
+
+def env_oauth_provider(name: str, url: str) -> str:
+    """The `oauth=` of a mailbox URL (IMAP_URL, EMAIL_URL): "", "microsoft" or "google"."""
+    query = dict(parse_qsl(urlsplit(url).query)) if url else {}
+    provider = query.get("oauth", "").lower()
+    if provider and provider not in OAUTH_PROVIDERS:
+        raise ImproperlyConfigured(
+            f"{name} has oauth={provider}; use oauth=microsoft or oauth=google."
+        )
+    if provider and urlsplit(url).password:
+        raise ImproperlyConfigured(
+            f"{name} signs in with oauth={provider}: leave the password out of the URL."
+        )
+    if provider and not urlsplit(url).username:
+        raise ImproperlyConfigured(
+            f"{name} signs in with oauth={provider}: put the mailbox's address in the URL "
+            "(support%40shop.com@host)."
+        )
+    return provider
+
+
 def env_email(name: str, default: str) -> dict:
     """Django's EMAIL_* settings from one URL: smtp://user:pass@host:587 (STARTTLS when
     the server offers it is not assumed: add ?tls=true), smtps://... for implicit TLS,
@@ -147,8 +170,13 @@ def env_email(name: str, default: str) -> dict:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     query = {k: v for k, v in (p.split("=", 1) for p in parts.query.split("&") if "=" in p)}
     tls = query.get("tls", "false").lower() in ("1", "true", "yes", "on")
+    oauth = bool(query.get("oauth"))
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": (
+            "sellerdesk.smtp.OAuthEmailBackend"
+            if oauth
+            else "django.core.mail.backends.smtp.EmailBackend"
+        ),
         "EMAIL_HOST": parts.hostname,
         "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),

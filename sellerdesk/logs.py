@@ -123,17 +123,22 @@ class SafeReports(SafeExceptionReporterFilter):
         return value
 
 
+_OAUTH_CALLBACK = re.compile(r"([?&](?:code|state)=)[^&\s\"']+")
 _OWNER_LINK = re.compile(r"/o/[^/\s]+/?")
 
 
 class MaskOwnerLinks(logging.Filter):
     """Masks the token of an owner's link (`/o/<token>/`) in every record it passes, as the
-    desk's pages do: a link answers as the owner, so it must not sit in a log."""
+    desk's pages do: a link answers as the owner, so it must not sit in a log. Likewise the
+    code and state Microsoft or Google send back to `/oauth/callback/`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/o/" in message:
-            masked = _OWNER_LINK.sub("/o/***/", message)
-            if masked != message:
-                record.msg, record.args = masked, None
+        masked = message
+        if "/o/" in masked:
+            masked = _OWNER_LINK.sub("/o/***/", masked)
+        if "/oauth/callback/" in masked:
+            masked = _OAUTH_CALLBACK.sub(r"\1***", masked)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True

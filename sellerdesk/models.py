@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from sellerdesk.crypto import EncryptedTextField
 from sellerdesk.roles import Role
 
 phone_validator = RegexValidator(
@@ -89,3 +90,65 @@ class FormKey(models.Model):
 
     def __str__(self):
         return f"form key of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OAuthProvider(models.TextChoices):
+    MICROSOFT = "microsoft", "Microsoft"
+    GOOGLE = "google", "Google"
+
+
+class OAuthGrant(models.Model):
+    """What a seller allowed the desk at Microsoft or Google for one mail account: read the
+    mailbox over IMAP and send over SMTP (`sellerdesk.oauth`). The IMAP mailbox and the
+    SMTP sender with the same provider and address share it."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Connected"
+        REVOKED = "revoked", "Reconnect needed"
+
+    provider = models.CharField(max_length=20, choices=OAuthProvider.choices)
+    account = models.CharField(max_length=255, help_text="The mail address, lower case.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    refresh_token = EncryptedTextField(blank=True)
+    access_token = EncryptedTextField(blank=True)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.TextField(blank=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Why the grant stopped working, in words (for the checklist and the mailbox page).
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "account"], name="one_grant_per_account")
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} grant for {self.account}"
+
+
+class OAuthRequest(models.Model):
+    """One authorization in progress: the browser was sent to the provider with `state`
+    and a PKCE challenge; the callback finishes it once (claimed by a conditional UPDATE).
+    `connect_mailbox` waits for `finished_at`."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", "Waiting for the browser"
+        GRANTED = "granted", "Connected"
+        FAILED = "failed", "Failed"
+
+    state = models.CharField(max_length=64, unique=True)
+    provider = models.CharField(max_length=20, choices=OAuthProvider.choices)
+    account = models.CharField(max_length=255)
+    code_verifier = EncryptedTextField()
+    redirect_uri = models.CharField(max_length=500)
+    # Where the browser goes once the grant is stored (a path of the desk), if anywhere.
+    return_to = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.WAITING)
+    error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.get_provider_display()} sign-in for {self.account} ({self.outcome})"

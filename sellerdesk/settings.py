@@ -16,6 +16,7 @@ from sellerdesk.env import (
     env_int,
     env_list,
     env_networks,
+    env_oauth_provider,
     env_seconds,
     env_str,
     env_url,
@@ -194,6 +195,28 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 # The seller's mailbox, e.g. imaps://orders%40shop.com:app-password@imap.example.com:993
 IMAP_URL = env_url("IMAP_URL", schemes=("imap", "imaps"))
 IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30, minimum=1)
+# A mailbox at Microsoft or Google signs in with OAuth 2.0 instead of a password:
+# imaps://support%40shop.com@outlook.office365.com:993?oauth=microsoft (or oauth=google).
+IMAP_OAUTH = env_oauth_provider("IMAP_URL", IMAP_URL)
+
+# --- OAuth 2.0: the seller's own app registrations at Microsoft and Google ---
+OAUTH_MICROSOFT_CLIENT_ID = env_str("OAUTH_MICROSOFT_CLIENT_ID")
+OAUTH_MICROSOFT_CLIENT_SECRET = env_str("OAUTH_MICROSOFT_CLIENT_SECRET")
+# The organisation's tenant id, `organizations`, `consumers` (Outlook.com) or `common`.
+OAUTH_MICROSOFT_TENANT = env_str("OAUTH_MICROSOFT_TENANT", "common")
+OAUTH_MICROSOFT_AUTHORITY = env_url(
+    "OAUTH_MICROSOFT_AUTHORITY", "https://login.microsoftonline.com", schemes=("http", "https")
+).rstrip("/")
+OAUTH_GOOGLE_CLIENT_ID = env_str("OAUTH_GOOGLE_CLIENT_ID")
+OAUTH_GOOGLE_CLIENT_SECRET = env_str("OAUTH_GOOGLE_CLIENT_SECRET")
+OAUTH_GOOGLE_AUTH_URL = env_url(
+    "OAUTH_GOOGLE_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth",
+    schemes=("http", "https"),
+)  # fmt: skip
+OAUTH_GOOGLE_TOKEN_URL = env_url(
+    "OAUTH_GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token", schemes=("http", "https")
+)
+OAUTH_TIMEOUT = env_int("OAUTH_TIMEOUT", 15, minimum=1)
 # Attachments up to this size are kept in the desk; larger ones are fetched when opened.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=0)
 MAIL_SYNC_MINUTES = env_int("MAIL_SYNC_MINUTES", 1, minimum=1)
@@ -204,6 +227,8 @@ MAIL_PARSE_WORKERS = env_int("MAIL_PARSE_WORKERS", -1, minimum=-1)
 # --- Outgoing mail (replies to mail, the owner's email channel) ---
 # smtp://user:password@smtp.example.com:587?tls=true, smtps://...:465, or console://
 globals().update(env_email("EMAIL_URL", "console://"))
+# ...?tls=true&oauth=microsoft: replies go out through the mailbox's OAuth grant.
+EMAIL_OAUTH = env_oauth_provider("EMAIL_URL", env_str("EMAIL_URL"))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 # The seller's address: replies to mail go out from it.
 SELLER_EMAIL = env_str("SELLER_EMAIL", "seller@localhost")

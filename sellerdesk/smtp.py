@@ -3,9 +3,14 @@ by EMAIL_URL). A send either returns (the server accepted the message) or raises
 MailSendError saying whether a retry can help."""
 
 import smtplib
+import socket
+import ssl
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
+from sellerdesk import oauth
 from sellerdesk.logs import outside_call
 
 
@@ -15,15 +20,98 @@ class MailSendError(Exception):
         self.retryable = retryable
 
 
+class OAuthEmailBackend(SmtpBackend):
+    """Django's SMTP backend that signs in with the mailbox's OAuth grant (SASL XOAUTH2)
+    instead of a password: EMAIL_URL=smtp://support%40shop.com@smtp.office365.com:587
+    ?tls=true&oauth=microsoft. A refused token is renewed and tried once more."""
+
+    mechanism = "XOAUTH2"
+
+    def open(self):
+        opened = super().open()  # connects and says STARTTLS; no password, so no LOGIN
+        if opened and self.connection is not None:
+            try:
+                self._sign_in()
+            except BaseException:
+                self.close()
+                raise
+        return opened
+
+    def _sign_in(self) -> None:
+        account = settings.EMAIL_HOST_USER
+        # smtplib takes a 503 to AUTH ("say EHLO first") as success: say it first.
+        self.connection.ehlo_or_helo_if_needed()
+        for renew in (False, True):
+            token = oauth.access_token(settings.EMAIL_OAUTH, account, renew=renew)
+            response = oauth.sasl_xoauth2(account, token)
+            try:
+                # The server answers a refused token with a 334 challenge (its error as
+                # JSON); the empty reply to it ends the exchange with a 535.
+                self.connection.auth(
+                    self.mechanism,
+                    lambda challenge=None, first=response: first if challenge is None else "",
+                )
+                return
+            except smtplib.SMTPAuthenticationError:
+                if renew:
+                    raise
+
+
 def smtp_send(message: EmailMessage) -> None:
     with outside_call("smtp", "send"):  # its password is a setting: redacted there
         _send(message)
 
 
+def smtp_check() -> str:
+    """Sign in to the SMTP server that sends the replies, and leave without sending: the
+    mailbox page's Test connection. Raises MailSendError in the same words as a send."""
+    connection = get_connection(fail_silently=False)
+    if not isinstance(connection, SmtpBackend):
+        return (
+            "Replies are not sent by SMTP here (EMAIL_URL is console:// or memory://): "
+            "nothing to sign in to."
+        )
+    with outside_call("smtp", "check"):
+        _guarded(lambda: (connection.open(), connection.close()))
+    how = (
+        f"with {oauth.label(settings.EMAIL_OAUTH)} (XOAUTH2)"
+        if settings.EMAIL_OAUTH
+        else ("with its password" if settings.EMAIL_HOST_PASSWORD else "without signing in")
+    )
+    user = f" as {settings.EMAIL_HOST_USER}" if settings.EMAIL_HOST_USER else ""
+    return (
+        f"SMTP: {settings.EMAIL_HOST}:{settings.EMAIL_PORT} took the sign-in{user} {how}; "
+        "nothing was sent."
+    )
+
+
 def _send(message: EmailMessage) -> None:
+    connection = get_connection(fail_silently=False)
+    sent = _guarded(lambda: connection.send_messages([message]))
+    if sent != 1:
+        raise MailSendError("The mail server did not take the message.", retryable=True)
+
+
+def _guarded(action):
+    """Run an SMTP exchange; every failure becomes a MailSendError in words."""
+    host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
     try:
-        connection = get_connection(fail_silently=False)
-        sent = connection.send_messages([message])
+        return action()
+    except oauth.OAuthProblem as exc:
+        raise MailSendError(str(exc), retryable=exc.retryable) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        answer = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        words = oauth.login_words(
+            host=settings.EMAIL_HOST,
+            username=settings.EMAIL_HOST_USER,
+            answer=f"{exc.smtp_code} {answer}",
+            oauth_provider=settings.EMAIL_OAUTH,
+        )
+        raise MailSendError(words, retryable=False) from None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = {code for code, _ in exc.recipients.values()}
         text = "; ".join(f"{rcpt}: {code} {msg.decode(errors='replace')}"
@@ -38,7 +126,22 @@ def _send(message: EmailMessage) -> None:
         )
         raise MailSendError(f"The mail server answered {exc.smtp_code} {detail}",
                             retryable=not 500 <= exc.smtp_code < 600) from None  # fmt: skip
+    except socket.gaierror:
+        raise MailSendError(
+            f"There is no mail server called {settings.EMAIL_HOST}: check EMAIL_URL's host.",
+            retryable=True,
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise MailSendError(
+            f"The mail server at {host} could not prove who it is ({exc.verify_message}): "
+            "check EMAIL_URL's host.",
+            retryable=False,
+        ) from None
+    except ssl.SSLError as exc:
+        raise MailSendError(
+            f"The desk could not set up a secure (TLS) connection to {host} ({exc.reason or exc})"
+            ": check the port and TLS (587 with ?tls=true, or smtps:// on 465).",
+            retryable=True,
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise MailSendError(f"Could not reach the mail server: {exc}", retryable=True) from None
-    if sent != 1:
-        raise MailSendError("The mail server did not take the message.", retryable=True)

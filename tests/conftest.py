@@ -15,7 +15,11 @@ from sellerdesk.roles import Role
 
 # Twilio's stand-in, a chat webhook and the owner's email (for any test that texts the owner),
 # and the SP-API stand-in (for any test that pulls from Amazon).
-pytest_plugins = ["tests.escalations.fixtures", "tests.dashboard.fixtures"]
+pytest_plugins = [
+    "tests.escalations.fixtures",
+    "tests.dashboard.fixtures",
+    "tests.oauth_fixtures",
+]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -33,6 +33,9 @@ ACCESS = {
         {"token": "e1.1.forged"},
         {A: "missing", AS: "missing", OW: "missing", AD: "missing"},
     ),
+    # Microsoft or Google sends the browser back here: the single-use state is the proof
+    # (without one: 400, "already finished or has expired").
+    "oauth-callback": ("get", {}, PUBLIC),
     "sms-inbound": ("post", {}, SIGNED),
     "sms-status": ("post", {}, SIGNED),
     "escalation-list": ("get", {}, DESK),

@@ -177,3 +177,14 @@ def test_an_owners_link_never_reaches_a_log_line(settings):
 
 def test_request_lines_go_through_the_handler_that_masks_owner_links(settings):
     assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
+
+
+def test_oauth_callback_code_and_state_are_masked():
+    import logging
+
+    from sellerdesk.logs import MaskOwnerLinks
+
+    line = '"GET /oauth/callback/?code=M.C5_BAY.2.abc&state=Zk9x-1 HTTP/1.1" 302 0'
+    record = logging.LogRecord("django.server", logging.INFO, "", 0, line, None, None)
+    MaskOwnerLinks().filter(record)
+    assert record.getMessage() == '"GET /oauth/callback/?code=***&state=*** HTTP/1.1" 302 0'

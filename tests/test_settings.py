@@ -193,3 +193,21 @@ def test_the_trusted_proxies_check_runs_with_check_deploy(settings):
     settings.TRUSTED_PROXIES = (ipaddress.ip_network("0.0.0.0/0"),)
     found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
     assert "sellerdesk.W001" in [w.id for w in found]
+
+
+def test_every_setting_read_is_in_env_example():
+    """Every variable settings.py reads (env_str("NAME", ...), env_url(...), and the rest)
+    and the production settings' too, is listed in .env.example."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    source = "".join(
+        (root / "sellerdesk" / name).read_text()
+        for name in ("settings.py", "settings_production.py")
+    )
+    read = set(re.findall(r"\benv_[a-z_]+\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    read |= set(re.findall(r"environ(?:\.get)?[\[(]\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    assert len(read) > 40  # the pattern still finds them
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (root / ".env.example").read_text(), re.M))
+    assert read - listed == set(), f"read by the settings but not in .env.example: {read - listed}"

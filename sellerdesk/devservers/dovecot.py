@@ -24,16 +24,17 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_failure_delay = 0
+auth_mechanisms = plain login{oauth_mechanisms}
+auth_failure_delay = 0{capability}{environment}
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
 default_login_user = dovenull
 default_internal_user = dovecot
-passdb {{
+{extra_passdbs}passdb {{
   driver = static
   args = password={password}
+  mechanisms = plain login
 }}
 userdb {{
   driver = static
@@ -72,6 +73,33 @@ namespace inbox {{
 """
 
 
+# An OAuth 2.0 passdb: tokens are checked at an introspection endpoint (RFC 7662).
+OAUTH_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = {mechanisms}
+  args = {root}/oauth2.conf.ext
+}}
+"""
+OAUTH_ARGS = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+# Users refused with the server's own words, whatever password they give (Microsoft's
+# "Basic authentication is disabled", Google's "Application-specific password required").
+REFUSE_PASSDB = """\
+passdb {{
+  driver = passwd-file
+  mechanisms = plain login
+  args = {root}/refused.passwd
+}}
+"""
+
+
 class DovecotNotAvailable(RuntimeError):
     pass
 
@@ -79,7 +107,23 @@ class DovecotNotAvailable(RuntimeError):
 class DovecotServer:
     password = "desk-test-pass"
 
-    def __init__(self, root: str | None = None, port: int | None = None):
+    def __init__(
+        self,
+        root: str | None = None,
+        port: int | None = None,
+        *,
+        oauth_introspection_url: str = "",
+        oauth_mechanisms: str = "xoauth2 oauthbearer",
+        capabilities: str = "",
+        refused: dict[str, str] | None = None,
+    ):
+        """`oauth_introspection_url`: also log in with OAuth 2.0 tokens (`oauth_mechanisms`)
+        checked there. `capabilities`: announce these instead of Dovecot's own (a server
+        without CONDSTORE or MOVE). `refused`: user -> the words the login is refused with."""
+        self.oauth_introspection_url = oauth_introspection_url
+        self.oauth_mechanisms = oauth_mechanisms
+        self.capabilities = capabilities
+        self.refused = refused or {}
         base = "/dev/shm" if os.path.isdir("/dev/shm") else None
         self.root = Path(root or tempfile.mkdtemp(prefix="sellerdesk-dovecot-", dir=base))
         self.port = port or free_port()
@@ -109,8 +153,37 @@ class DovecotServer:
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chown(self.root / "home", mail_user.pw_uid, mail_user.pw_gid)
+        extra = ""
+        if self.refused:
+            extra += REFUSE_PASSDB.format(root=self.root)
+            (self.root / "refused.passwd").write_text(
+                "".join(
+                    f"{user}:{{PLAIN}}{self.password}::::::nologin=y "
+                    f"reason=%{{env:SELLERDESK_REFUSED_{index}}}\n"
+                    for index, user in enumerate(self.refused)
+                )
+            )
+        if self.oauth_introspection_url:
+            extra += OAUTH_PASSDB.format(root=self.root, mechanisms=self.oauth_mechanisms)
+            (self.root / "oauth2.conf.ext").write_text(
+                OAUTH_ARGS.format(url=self.oauth_introspection_url)
+            )
         self.config_path.write_text(
             CONFIG.format(
+                extra_passdbs=extra,
+                oauth_mechanisms=(
+                    " " + self.oauth_mechanisms if self.oauth_introspection_url else ""
+                ),
+                capability=(
+                    f"\nimap_capability = {self.capabilities}" if self.capabilities else ""
+                ),
+                # Extra fields are split at spaces: the words come from the environment.
+                environment=(
+                    "\nimport_environment = TZ "
+                    + " ".join(f"SELLERDESK_REFUSED_{i}" for i in range(len(self.refused)))
+                    if self.refused
+                    else ""
+                ),
                 root=self.root,
                 port=self.port,
                 password=self.password,
@@ -120,7 +193,13 @@ class DovecotServer:
         )
         # The daemon keeps the caller's stdio open: hand it a file, never a pipe.
         with open(self.root / "start.log", "ab") as log:
-            code = os.spawnv(os.P_WAIT, DOVECOT_BIN, [DOVECOT_BIN, "-c", str(self.config_path)])
+            environment = {
+                **os.environ,
+                **{f"SELLERDESK_REFUSED_{i}": r for i, r in enumerate(self.refused.values())},
+            }
+            code = os.spawnve(
+                os.P_WAIT, DOVECOT_BIN, [DOVECOT_BIN, "-c", str(self.config_path)], environment
+            )
             log.write(f"dovecot exited {code}\n".encode())
         if code != 0:
             raise DovecotNotAvailable(f"dovecot failed to start: {self.log_tail()}")

@@ -1,6 +1,10 @@
 """A local SMTP server (aiosmtpd) that keeps what it is sent, or refuses it on request."""
 
 import asyncio
+import base64
+import json
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -43,14 +47,66 @@ class SmtpSink:
         return "250 2.0.0 Message accepted for delivery"
 
 
+@dataclass
+class OAuthSmtpSink(SmtpSink):
+    """Also takes SASL XOAUTH2, checking the bearer token at an OAuth 2.0 introspection
+    endpoint (RFC 7662), as Microsoft's and Google's SMTP servers check theirs."""
+
+    introspection_url: str = ""
+    signed_in: list[str] = field(default_factory=list)  # the accounts that signed in
+
+    async def auth_XOAUTH2(self, server, args):
+        blob = base64.b64decode(args[1]) if len(args) > 1 else await server.challenge_auth("")
+        if not isinstance(blob, bytes):  # the client gave up ("*")
+            return AuthResult(success=False, handled=True)
+        parts = blob.decode(errors="replace").split("\x01")
+        fields = dict(part.split("=", 1) for part in parts if "=" in part)
+        user, bearer = fields.get("user", ""), fields.get("auth", "")
+        token = bearer[7:] if bearer.startswith("Bearer ") else ""
+        if token and await asyncio.to_thread(self._active_as, token, user):
+            self.signed_in.append(user)
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        # What Google and Microsoft do: a 334 with the error as JSON, then 535 once the
+        # client has answered it with an empty line.
+        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "SMTP"})
+        await server.challenge_auth(error)
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
+
+    def _active_as(self, token: str, user: str) -> bool:
+        body = urllib.parse.urlencode({"token": token}).encode()
+        url = self.introspection_url  # the stand-in's own http:// address
+        with urllib.request.urlopen(url, data=body, timeout=5) as answer:  # noqa: S310
+            found = json.load(answer)
+        return bool(found.get("active")) and found.get("username", "").lower() == user.lower()
+
+
 class SmtpServer:
-    def __init__(self, *, user: str | None = None, password: str | None = None):
-        self.sink = SmtpSink()
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        oauth_introspection_url: str = "",
+        refuse_passwords: str = "",
+    ):
+        """`oauth_introspection_url`: take XOAUTH2 tokens checked there. `refuse_passwords`:
+        answer every password login with this (e.g. Microsoft's "535 5.7.139 ... basic
+        authentication is disabled")."""
+        self.sink = (
+            OAuthSmtpSink(introspection_url=oauth_introspection_url)
+            if oauth_introspection_url
+            else SmtpSink()
+        )
         self.port = free_port()
         self.user, self.password = user, password
+        self.refuse_passwords = refuse_passwords
         self._controller: Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        if self.refuse_passwords:
+            return AuthResult(success=False, handled=False, message=self.refuse_passwords)
         ok = (
             isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == self.user
@@ -61,7 +117,7 @@ class SmtpServer:
 
     def start(self) -> "SmtpServer":
         kwargs = {}
-        if self.user:
+        if self.user or self.refuse_passwords or isinstance(self.sink, OAuthSmtpSink):
             kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
         self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()

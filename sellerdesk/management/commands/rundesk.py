@@ -43,6 +43,9 @@ class Command(BaseCommand):
         from sellerdesk.devservers.dovecot import DovecotServer
 
         started = [self.start_demo_amazon(env)] if not settings.SPAPI_REFRESH_TOKEN else []
+        sign_in = self.start_demo_sign_in(env)
+        if sign_in is not None:
+            started.append(sign_in)
         if settings.IMAP_URL:
             self.stdout.write("Mail: IMAP_URL is set, so the desk syncs that mailbox.")
         elif not DovecotServer.available():
@@ -83,6 +86,34 @@ class Command(BaseCommand):
         self.stdout.write(f"Amazon: a local SP-API stand-in at {standin.base_url} (demo data).")
         return standin
 
+    def start_demo_sign_in(self, env: dict):
+        """A local stand-in for Microsoft's and Google's sign-in, unless the desk has real
+        app registrations: "Connect with Microsoft" on a mailbox can be tried, and the demo
+        Dovecot takes its tokens."""
+        if settings.OAUTH_MICROSOFT_CLIENT_ID or settings.OAUTH_GOOGLE_CLIENT_ID:
+            return None
+        from sellerdesk.devservers.oauth import OAuthStandIn
+
+        standin = OAuthStandIn().start()
+        values = {
+            "OAUTH_MICROSOFT_CLIENT_ID": standin.client_id,
+            "OAUTH_MICROSOFT_CLIENT_SECRET": standin.client_secret,
+            "OAUTH_MICROSOFT_AUTHORITY": standin.microsoft_authority,
+            "OAUTH_GOOGLE_CLIENT_ID": standin.client_id,
+            "OAUTH_GOOGLE_CLIENT_SECRET": standin.client_secret,
+            "OAUTH_GOOGLE_AUTH_URL": standin.google_auth_url,
+            "OAUTH_GOOGLE_TOKEN_URL": standin.google_token_url,
+        }
+        for name, value in values.items():
+            env[name] = value
+            setattr(settings, name, value)
+        self.introspection_url = standin.introspection_url
+        self.stdout.write(
+            f"Sign-in: a local stand-in for Microsoft and Google at {standin.base_url} "
+            "(Connect with Microsoft / Google on a mailbox in admin)."
+        )
+        return standin
+
     def start_sample_mailbox(self) -> None:
         from inbox.demo import sample_mailbox
         from inbox.sync import mailbox_sync
@@ -106,7 +137,8 @@ class Command(BaseCommand):
         # the demo's Maildir lives in the system's temp dir, one per SELLERDESK_VAR_DIR.
         key = hashlib.sha256(str(settings.VAR_DIR).encode()).hexdigest()[:12]
         root = Path(tempfile.gettempdir()) / f"sellerdesk-demo-mail-{key}"
-        server = DovecotServer(root=str(root)).start()
+        introspection = getattr(self, "introspection_url", "")
+        server = DovecotServer(root=str(root), oauth_introspection_url=introspection).start()
         seeded = seed_mailbox(port=server.port, password=server.password)
         url = server.url(DEMO_USER)
         env["IMAP_URL"] = settings.IMAP_URL = url
