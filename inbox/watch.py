@@ -26,7 +26,7 @@ def _idle_loop(
     folder: str,
     changed: threading.Event,
     stop: threading.Event,
-    listening: Callable[[str, str, bool], None],
+    listening: Callable[..., None],
 ):
     while not stop.is_set():
         try:
@@ -44,6 +44,7 @@ def _idle_loop(
                 while not stop.is_set():
                     if conn.idle(folder, IDLE_SECONDS, started):
                         changed.set()
+                    listening(mailbox.name, folder, True, again=True)
         except MailServerError as exc:
             log.warning("IDLE on %s/%s lost: %s", mailbox.name, folder, exc)
             listening(mailbox.name, folder, False)
@@ -51,7 +52,7 @@ def _idle_loop(
             stop.wait(5)
 
 
-def _quiet(mailbox: str, folder: str, up: bool) -> None:
+def _quiet(mailbox: str, folder: str, up: bool, *, again: bool = False) -> None:
     pass
 
 
@@ -61,10 +62,11 @@ def watch(
     *,
     stop: threading.Event,
     full_every: float = 300,
-    listening: Callable[[str, str, bool], None] = _quiet,
+    listening: Callable[..., None] = _quiet,
 ):
     """Run a pass, then watch every synced folder until `stop`. `listening(mailbox, folder,
-    up)` is told each time a folder's IDLE comes up on a new link, or its link is lost."""
+    up)` is told each time a folder's IDLE comes up on a new link, or its link is lost, and
+    `listening(mailbox, folder, True, again=True)` after each IDLE on a link already up."""
     changed = threading.Event()
     run_pass()
     threads = []

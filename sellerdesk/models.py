@@ -71,8 +71,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 class WorkerBeat(models.Model):
     """The last time the worker ran a scheduled task: the desk warns when this goes stale."""
 
-    name = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=300, unique=True)
     seen_at = models.DateTimeField()
+    # For the mail watcher's beats ("watch <mailbox>/<folder>"): listening, or reconnecting.
+    state = models.CharField(max_length=20, blank=True)
 
     def __str__(self):
         return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M}"

@@ -58,6 +58,29 @@ class ScheduleHealth:
     last_result: str
 
 
+# The watcher beats after every IDLE (25 s): two missed beats and a folder is not watched.
+WATCHER_STALE_AFTER = timedelta(seconds=60)
+
+
+@dataclass
+class WatchedFolder:
+    name: str  # mailbox/folder
+    state: str  # Listening, Reconnecting, Not listening
+    seen_at: datetime
+
+
+def watcher_health(now=None) -> list[WatchedFolder]:
+    now = now or timezone.now()
+    rows = []
+    for beat in WorkerBeat.objects.filter(name__startswith="watch ").order_by("name"):
+        if now - beat.seen_at > WATCHER_STALE_AFTER:
+            state = "Not listening"
+        else:
+            state = "Listening" if beat.state == "listening" else "Reconnecting"
+        rows.append(WatchedFolder(beat.name.removeprefix("watch "), state, beat.seen_at))
+    return rows
+
+
 @dataclass
 class WorkerHealth:
     running: bool
@@ -69,6 +92,7 @@ class WorkerHealth:
     broker_error: str
     failures_24h: int
     recent_failures: list = field(default_factory=list)
+    watched: list = field(default_factory=list)  # WatchedFolder per folder the watcher knows
 
 
 def worker_health(now=None) -> WorkerHealth:
@@ -112,4 +136,5 @@ def worker_health(now=None) -> WorkerHealth:
             (task.func, task.stopped, redact(str(task.result))[:300])
             for task in failures.order_by("-stopped")[:5]
         ],
+        watched=watcher_health(now),
     )

@@ -16,3 +16,11 @@ def worker_started(**_) -> None:
     """django-q2's `post_spawn`: a worker process started, so the worker is running now,
     before its first scheduled heartbeat."""
     worker_heartbeat()
+
+
+def watcher_beat(mailbox: str, folder: str, *, listening: bool) -> None:
+    """The mail watcher's beat for one folder: it listens (IMAP IDLE), or is reconnecting."""
+    WorkerBeat.objects.update_or_create(
+        name=f"watch {mailbox}/{folder}",
+        defaults={"seen_at": timezone.now(), "state": "listening" if listening else "reconnecting"},
+    )

@@ -70,3 +70,22 @@ def test_a_broker_that_does_not_answer_is_shown_not_raised(client, owner, monkey
     client.force_login(owner)
     page = client.get(reverse("health")).content.decode()
     assert "The broker did not answer: ConnectionError: Connection refused" in page
+
+
+@pytest.mark.django_db
+def test_the_health_page_shows_the_mail_watcher_per_folder(client, owner):
+    from sellerdesk.models import WorkerBeat
+    from sellerdesk.tasks import watcher_beat
+
+    client.force_login(owner)
+    assert "No mail watcher has run" in client.get(reverse("health")).content.decode()
+    watcher_beat("shop", "INBOX", listening=True)
+    watcher_beat("shop", "Spam", listening=False)
+    watcher_beat("old", "INBOX", listening=True)
+    WorkerBeat.objects.filter(name="watch old/INBOX").update(
+        seen_at=timezone.now() - timedelta(minutes=5)
+    )
+    html = client.get(reverse("health")).content.decode()
+    assert "<strong>shop/INBOX</strong>: Listening, seen" in html
+    assert "<strong>shop/Spam</strong>: Reconnecting" in html
+    assert "<strong>old/INBOX</strong>: Not listening since" in html

@@ -125,10 +125,19 @@ class Phone:
             client.close_folder()
             client.delete_folder("Spam")
             client.create_folder("Spam")
-        with self.mailbox.client() as client:
-            for data in kept.values():
-                flags = [f for f in data[b"FLAGS"] if f != b"\\Recent"]
-                client.append("Spam", data[b"BODY[]"], flags=flags)
+        for data in kept.values():
+            flags = [f for f in data[b"FLAGS"] if f != b"\\Recent"]
+            for attempt in range(5):
+                # Dovecot may still be closing the old Spam for a session that had it open
+                # (the desk's watcher): "Mailbox was deleted under us". A phone app retries.
+                try:
+                    with self.mailbox.client() as client:
+                        client.append("Spam", data[b"BODY[]"], flags=flags)
+                    break
+                except IMAPClientError as exc:
+                    if "deleted under us" not in str(exc) or attempt == 4:
+                        raise
+                    time.sleep(0.2)
         return "recreate Spam"
 
 

@@ -10,6 +10,7 @@ from inbox.imap import MailServerError
 from inbox.models import Mailbox
 from inbox.sync import LEASE, mailbox_from_settings, mailbox_sync
 from inbox.watch import watch
+from sellerdesk.tasks import watcher_beat
 
 
 class Command(BaseCommand):
@@ -32,11 +33,7 @@ class Command(BaseCommand):
         # again on every pass of a sync that allocates for thousands of mails.
         gc.freeze()
         self.verbosity = opts["verbosity"]
-        mailbox_from_settings()
-        mailboxes = Mailbox.objects.filter(is_active=True)
-        if opts["mailbox"]:
-            mailboxes = mailboxes.filter(name=opts["mailbox"])
-        mailboxes = list(mailboxes)
+        mailboxes = self.mailboxes(opts["mailbox"])
         if not mailboxes:
             raise CommandError(
                 "No mailbox to sync: set IMAP_URL (imap://user:password@host:port) or add "
@@ -47,13 +44,50 @@ class Command(BaseCommand):
             if failures:
                 raise CommandError("; ".join(failures))
             return
+        mailboxes = self.mailboxes(opts["mailbox"], watching=True)
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        rounds = [threading.Event()]  # the current round's stop: a new one per mailbox set
+
+        def stop_all(*_):
+            stop.set()
+            rounds[-1].set()
+
+        signal.signal(signal.SIGTERM, stop_all)
         self.stdout.write("Watching for new mail (Ctrl-C stops).")
         try:
-            watch(mailboxes, lambda: self.run_pass(mailboxes), stop=stop, listening=self.listening)
+            while not stop.is_set():
+                watched = {m.pk for m in mailboxes}
+
+                def run_pass(this_round=rounds[-1], watched=watched, boxes=mailboxes):
+                    self.run_pass(boxes)
+                    # A mailbox added, connected or switched off in admin: watch anew.
+                    now = self.mailboxes(opts["mailbox"], watching=True)
+                    if {m.pk for m in now} != watched:
+                        this_round.set()
+
+                watch(mailboxes, run_pass, stop=rounds[-1], listening=self.listening)
+                if stop.is_set():
+                    break
+                rounds.append(threading.Event())
+                mailboxes = self.mailboxes(opts["mailbox"], watching=True)
+                self.stdout.write(
+                    "The mailboxes changed: now watching "
+                    + (", ".join(m.name for m in mailboxes) or "none")
+                    + "."
+                )
+                if not mailboxes:
+                    stop.wait(30)
         except KeyboardInterrupt:
-            stop.set()
+            stop_all()
+
+    def mailboxes(self, name: str | None, *, watching: bool = False) -> list[Mailbox]:
+        mailbox_from_settings()
+        found = Mailbox.objects.filter(is_active=True)
+        if watching:  # the demo's file of sample mail has no server to listen to
+            found = found.filter(demo_file="")
+        if name:
+            found = found.filter(name=name)
+        return list(found)
 
     def run_pass(self, mailboxes) -> list[str]:
         failures = []
@@ -90,7 +124,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{mailbox.name}: {phases}")
         return failures
 
-    def listening(self, mailbox: str, folder: str, up: bool) -> None:
+    def listening(self, mailbox: str, folder: str, up: bool, *, again: bool = False) -> None:
+        """Said on the console once per link, and kept as the watcher's beat per folder
+        (Worker health shows it)."""
+        watcher_beat(mailbox, folder, listening=up)
+        if again:
+            return
         if up:
             self.stdout.write(f"{mailbox}/{folder}: listening for new mail (IDLE)")
         else:

@@ -14,9 +14,11 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Serve the desk and its worker together: the web server and `qcluster` as two "
-        "processes. Ctrl-C stops both; if either stops, so does the other. With --demo, "
-        "also serve a local demo mailbox (Dovecot) unless IMAP_URL is set."
+        "Serve the desk, its worker and its mail watcher together: the web server, "
+        "`qcluster` and `sync_mail --watch` (IMAP IDLE, when there is a mailbox) as "
+        "processes. Ctrl-C stops them all; if the web server or the worker stops, so does the "
+        "rest; the watcher is started again when it stops. With --demo, also serve a local "
+        "demo mailbox (Dovecot) unless IMAP_URL is set."
     )
 
     def add_arguments(self, parser):
@@ -168,24 +170,37 @@ class Command(BaseCommand):
             self.stdout.write(f"Owner: {written} text(s) in the outbox (Escalations > Outbox).")
 
     def serve(self, addr: str, env: dict, *, demo: bool) -> None:
-        """Run the web server and the worker, each in a process group of its own: Ctrl-C
-        reaches only this command, which stops both groups whole (qcluster's own children
-        included) within STOP_SECONDS."""
+        """Run the web server, the worker and the mail watcher, each in a process group of
+        its own: Ctrl-C reaches only this command, which stops every group whole (qcluster's
+        own children included) within STOP_SECONDS. The web server and the worker stop
+        together; the watcher (IMAP IDLE: new mail reaches the desk, and an urgent one the
+        owner, within seconds) is started again when it ends."""
         manage = [sys.executable, "manage.py"]
         logs = settings.VAR_DIR / "log"
         logs.mkdir(parents=True, exist_ok=True)
+        commands = {
+            "worker": [*manage, "qcluster"],
+            "web": [*manage, "runserver", "--noreload", addr],
+            "watcher": [*manage, "sync_mail", "--watch"],
+        }
+        watching = self.has_mailbox_to_watch()
         procs = {}
-        for name, command in (
-            ("worker", [*manage, "qcluster"]),
-            ("web", [*manage, "runserver", "--noreload", addr]),
-        ):
+
+        def start(name):
             with open(logs / f"{name}.log", "ab") as log:
                 procs[name] = subprocess.Popen(
-                    command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                )
+                    commands[name], env=env, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )  # fmt: skip
+
+        for name in ("worker", "web", "watcher") if watching else ("worker", "web"):
+            start(name)
         self.stdout.write(
-            f"Logs: {logs / 'web.log'} and {logs / 'worker.log'}.\n"
-            f"SellerDesk at http://{addr}/ with its worker. Ctrl-C stops both."
+            f"Logs: {logs / 'web.log'}, {logs / 'worker.log'}"
+            + (f" and {logs / 'watcher.log'}" if watching else "")
+            + f".\nSellerDesk at http://{addr}/ with its worker"
+            + (" and mail watcher" if watching else "")
+            + ". Ctrl-C stops them."
         )
         if demo:
             from sellerdesk.management.commands.demo import demo_logins
@@ -198,8 +213,20 @@ class Command(BaseCommand):
         # Set both: a process started in the background inherits SIGINT ignored.
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        restart_at = None
         try:
-            while all(p.poll() is None for p in procs.values()):
+            while procs["web"].poll() is None and procs["worker"].poll() is None:
+                watcher = procs.get("watcher")
+                if watcher is not None and watcher.poll() is not None:
+                    if restart_at is None:
+                        self.stderr.write(
+                            f"Mail watcher stopped (exit {watcher.returncode}); starting it "
+                            "again in 5 s."
+                        )
+                        restart_at = time.monotonic() + 5
+                    elif time.monotonic() >= restart_at:
+                        start("watcher")
+                        restart_at = None
                 time.sleep(0.5)
             ended = [name for name, p in procs.items() if p.poll() is not None]
             self.stderr.write(f"{', '.join(ended)} stopped; stopping the rest.")
@@ -208,6 +235,13 @@ class Command(BaseCommand):
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             stop_groups(list(procs.values()))
+
+    def has_mailbox_to_watch(self) -> bool:
+        from inbox.models import Mailbox
+
+        return bool(settings.IMAP_URL) or (
+            Mailbox.objects.filter(is_active=True, demo_file="").exists()
+        )
 
 
 STOP_SECONDS = 3

@@ -1,0 +1,121 @@
+"""As deployed: `rundesk` (what `make run` serves) with a real Dovecot mailbox and Twilio's
+library speaking to the Twilio stand-in. An urgent mail appended to the Inbox is on the
+owner's phone within seconds: the watcher's IDLE starts a pass at once, the rule opens an
+urgent escalation, and its commit asks the worker for the text."""
+
+import contextlib
+import os
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from sellerdesk.devservers import free_port
+from sellerdesk.devservers.twilio import TwilioStandIn
+from tests.conftest import ROOT
+from tests.escalations.fixtures import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
+from tests.test_project import alive, descendants
+
+WITHIN = 5.0  # seconds from the mail's arrival to the text, median of five
+
+
+def urgent_mail(n: int) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Amazon Seller Performance <seller-performance@amazon.com>"
+    message["To"] = "seller@shop.test"
+    message["Subject"] = f"Your account is at risk of deactivation (notice {n})"
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@amazon.com>"
+    message.set_content("Your seller account is at risk. Review Account Health in Seller Central.")
+    return message.as_bytes()
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_urgent_mail_reaches_the_owners_phone_within_seconds(tmp_path, mailbox):
+    var = tmp_path / "var"
+    log = var / "log" / "watcher.log"
+    with TwilioStandIn(ACCOUNT_SID, AUTH_TOKEN) as twilio:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+            "SELLERDESK_VAR_DIR": str(var),
+            "IMAP_URL": mailbox.url,
+            **twilio_settings(twilio.base_url),
+        }
+        env.pop("REDIS_URL", None)
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+        desk = subprocess.Popen(
+            [*manage, "rundesk", "--addr", f"127.0.0.1:{free_port()}"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            listening = "/INBOX: listening for new mail (IDLE)"
+            wait_for(
+                lambda: log.exists() and listening in log.read_text(),
+                60,
+                "the watcher never listened",
+            )
+            took = [_one_urgent_mail(mailbox, twilio, n) for n in range(3)]
+            # Worker health shows the watcher's state per folder.
+            with contextlib.closing(sqlite3.connect(tmp_path / "desk.db")) as db:
+                beats = dict(
+                    db.execute(
+                        "SELECT name, state FROM sellerdesk_workerbeat WHERE name LIKE 'watch %'"
+                    )
+                )
+            assert beats == {"watch default/INBOX": "listening", "watch default/Spam": "listening"}
+
+            # The watcher dies: it is started again, listens again, and texts go on.
+            watcher = _watcher_pid(desk.pid)
+            os.killpg(watcher, signal.SIGKILL)
+            wait_for(
+                lambda: log.read_text().count(listening) >= 2,
+                60,
+                "the watcher was not started again",
+            )
+            took += [_one_urgent_mail(mailbox, twilio, n) for n in range(3, 5)]
+            assert statistics.median(took) < WITHIN, took
+            # Each urgent mail was texted once, alone.
+            bodies = [m["body"] for m in twilio.accepted]
+            assert len(bodies) == 5 and all("at risk" in b for b in bodies), bodies
+        finally:
+            processes = descendants(desk.pid)
+            os.killpg(desk.pid, signal.SIGINT)
+            try:
+                desk.wait(timeout=15)
+            finally:
+                for pid in processes:
+                    if alive(pid):
+                        os.kill(pid, signal.SIGKILL)
+
+
+def _one_urgent_mail(mailbox, twilio: TwilioStandIn, n: int) -> float:
+    before = len(twilio.accepted)
+    started = time.monotonic()
+    mailbox.append("INBOX", urgent_mail(n))
+    wait_for(lambda: len(twilio.accepted) > before, 60, f"urgent mail {n} was never texted")
+    return time.monotonic() - started
+
+
+def _watcher_pid(root: int) -> int:
+    for pid in descendants(root):
+        if (
+            "sync_mail --watch"
+            in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        ):
+            return pid
+    pytest.fail("no watcher process")
