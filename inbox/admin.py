@@ -17,7 +17,7 @@ from inbox.models import (
     Message,
     RuleCondition,
 )
-from inbox.presets import preset_for
+from inbox.presets import oauth_host_problem, preset_for
 from inbox.rules import RuleError, RuleSet
 from sellerdesk import oauth
 
@@ -159,8 +159,15 @@ class MailboxForm(forms.ModelForm):
                 data["use_ssl"] = preset.use_ssl
         if not data.get("port"):
             data["port"] = 993 if data.get("use_ssl") else 143
-        if data.get("oauth_provider"):
-            data["password"] = ""
+        provider = data.get("oauth_provider")
+        if provider and data.get("host"):
+            problem = oauth_host_problem(provider, data["host"], bool(data.get("use_ssl")))
+            if problem:
+                self.add_error("host", problem)
+        if provider:
+            # Kept until the grant is stored (the mailbox still works if the sign-in at the
+            # provider is abandoned); connecting clears it.
+            data["password"] = self.instance.password if self.instance.pk else ""
         elif not data.get("password"):
             if self.instance.pk and self.instance.password:
                 data["password"] = self.instance.password
@@ -220,6 +227,13 @@ class MailboxAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, mailbox):
             raise PermissionDenied
         back = reverse("admin:inbox_mailbox_change", args=[mailbox.pk])
+        if mailbox.oauth_provider and mailbox.oauth_provider != provider:
+            messages.error(
+                request,
+                f"This mailbox signs in with {oauth.label(mailbox.oauth_provider)}: change "
+                "'signs in with' and save first.",
+            )
+            return redirect(back)
         try:
             url = oauth.start(provider_name=provider, account=mailbox.username, return_to=back)
         except oauth.OAuthProblem as exc:

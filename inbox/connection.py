@@ -94,5 +94,5 @@ def on_grant_connected(sender, *, provider: str, account: str, **kwargs) -> None
     boxes = Mailbox.objects.filter(
         Q(oauth_provider=provider) | Q(oauth_provider=""), username__iexact=account
     )
-    if boxes.update(oauth_provider=provider, last_error="", last_error_at=None):
+    if boxes.update(oauth_provider=provider, password="", last_error="", last_error_at=None):
         transaction.on_commit(lambda: async_task("inbox.tasks.sync_all_mailboxes", group="sync"))

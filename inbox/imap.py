@@ -12,6 +12,7 @@ import ssl
 
 import imapclient
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import JUNK, TRASH
 from imapclient.response_parser import parse_fetch_response
@@ -152,10 +153,15 @@ class ImapConnection:
             self.condstore = True
         self.can_move = b"MOVE" in capabilities
 
+    @sensitive_variables("token")
     def _oauth_login(self) -> None:
         """SASL OAUTHBEARER where the server offers it, else XOAUTH2, with the grant's access
         token; a refused token is renewed and tried once more (it may have been revoked
         early, or the clock is off)."""
+        try:
+            oauth.check_transport(host=self.host, encrypted=self.use_ssl, what=self.host)
+        except oauth.OAuthProblem as exc:
+            raise MailLoginError(str(exc)) from None
         offered = self._call("capability", self.client.capabilities)
         bearer = b"AUTH=OAUTHBEARER" in offered
         self.mechanism = "OAUTHBEARER" if bearer else "XOAUTH2"

@@ -107,3 +107,28 @@ def preset_for(address: str = "", *, provider: str = "", host: str = "") -> Pres
     domain = address.rpartition("@")[2].strip().lower()
     key = DOMAINS.get(domain) or HOSTS.get(host.strip().lower())
     return PRESETS.get(key) if key else None
+
+
+# Where a provider's OAuth grant may be used: its own IMAP hosts (a token for Microsoft goes
+# to no other server), and this machine (a local stand-in).
+OAUTH_HOSTS = {
+    "microsoft": {"outlook.office365.com", "outlook.office.com", "imap-mail.outlook.com"},
+    "google": {"imap.gmail.com", "imap.googlemail.com"},
+}
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def oauth_host_problem(provider: str, host: str, use_ssl: bool) -> str:
+    """Why a mailbox signing in with `provider` must not be read at `host`, or ""."""
+    host = host.strip().lower()
+    if host in LOOPBACK:
+        return ""
+    if host not in OAUTH_HOSTS.get(provider, set()):
+        preset = PRESETS[provider]
+        return (
+            f"A mailbox that signs in with {provider.title()} is read at {preset.imap_host}: "
+            "leave the host empty to fill it in (the sign-in token goes to no other server)."
+        )
+    if not use_ssl:
+        return "The sign-in token goes only over TLS: tick TLS (port 993)."
+    return ""

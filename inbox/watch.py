@@ -28,6 +28,7 @@ def _idle_loop(
     stop: threading.Event,
     listening: Callable[..., None],
 ):
+    pause = 5.0
     while not stop.is_set():
         try:
             with connect(mailbox) as conn:
@@ -41,6 +42,7 @@ def _idle_loop(
                         listening(mailbox.name, folder, True)
                     seen = status
 
+                pause = 5.0
                 while not stop.is_set():
                     if conn.idle(folder, IDLE_SECONDS, started):
                         changed.set()
@@ -49,7 +51,15 @@ def _idle_loop(
             log.warning("IDLE on %s/%s lost: %s", mailbox.name, folder, exc)
             listening(mailbox.name, folder, False)
             changed.set()  # a pass will say what is wrong, and retry
-            stop.wait(5)
+            stop.wait(pause)
+            # A refused login does not mend itself in seconds: wait longer each time (up to
+            # 5 minutes), so a mailbox that needs a person does not keep the server (or the
+            # sign-in service) busy.
+            pause = 5.0 if exc.retryable else min(pause * 2, 300.0)
+        except Exception:  # a database hiccup in a beat: the folder must stay watched
+            log.exception("IDLE on %s/%s stopped; starting it again", mailbox.name, folder)
+            changed.set()
+            stop.wait(pause)
 
 
 def _quiet(mailbox: str, folder: str, up: bool, *, again: bool = False) -> None:

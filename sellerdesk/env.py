@@ -150,6 +150,18 @@ def env_oauth_provider(name: str, url: str) -> str:
         raise ImproperlyConfigured(
             f"{name} signs in with oauth={provider}: leave the password out of the URL."
         )
+    parts = urlsplit(url) if url else None
+    query_tls = query.get("tls", "").lower() in ("1", "true", "yes", "on")
+    if (
+        provider
+        and parts.scheme in ("imap", "smtp")
+        and not (parts.scheme == "smtp" and query_tls)
+        and parts.hostname not in ("127.0.0.1", "::1", "localhost")
+    ):
+        raise ImproperlyConfigured(
+            f"{name} signs in with oauth={provider}: the token goes only over TLS "
+            "(imaps://...:993, smtp://...:587?tls=true or smtps://...:465)."
+        )
     if provider and not urlsplit(url).username:
         raise ImproperlyConfigured(
             f"{name} signs in with oauth={provider}: put the mailbox's address in the URL "

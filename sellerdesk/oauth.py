@@ -22,6 +22,7 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from sellerdesk.logs import outside_call
 from sellerdesk.models import OAuthGrant, OAuthProvider, OAuthRequest
@@ -106,6 +107,18 @@ def revoked_words(provider_name: str, account: str) -> str:
     return f"{label(provider_name)} no longer lets the desk read {account}: reconnect."
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def check_transport(*, host: str, encrypted: bool, what: str) -> None:
+    """A bearer token goes only over TLS (or to this machine: a local stand-in)."""
+    if not encrypted and host not in LOOPBACK:
+        raise OAuthProblem(
+            f"The desk sends a sign-in token to {what} only over TLS: use port 993 with TLS "
+            "for IMAP, and ?tls=true on 587 (or smtps:// on 465) for SMTP."
+        )
+
+
 def callback_url() -> str:
     return settings.SITE_URL + reverse("oauth-callback")
 
@@ -145,6 +158,7 @@ def start(*, provider_name: str, account: str, return_to: str = "") -> str:
     return url
 
 
+@sensitive_variables("code", "token")
 def finish(*, state: str, code: str = "", error: str = "", description: str = "") -> OAuthRequest:
     """The browser came back from the provider. Finishes the sign-in once: a second call
     with the same state (a reload, a replayed link) raises OAuthProblem and changes nothing."""
@@ -158,8 +172,8 @@ def finish(*, state: str, code: str = "", error: str = "", description: str = ""
             "mailbox page (or run connect_mailbox again)."
         )
     request = OAuthRequest.objects.get(state=state)
-    found = provider(request.provider)
     try:
+        found = provider(request.provider)
         if error:
             raise OAuthProblem(_refusal_words(found, error, description))
         if not code:
@@ -176,11 +190,16 @@ def finish(*, state: str, code: str = "", error: str = "", description: str = ""
             secrets=(code, request.code_verifier),
         )
         _store_grant(found, request.account, token)
-    except OAuthProblem as exc:
+    except Exception as exc:
+        # Whatever went wrong, the sign-in is over: the page and connect_mailbox say why.
+        problem = exc if isinstance(exc, OAuthProblem) else None
+        words = str(problem) if problem else f"The sign-in could not be stored ({exc})."
         OAuthRequest.objects.filter(pk=request.pk).update(
-            outcome=OAuthRequest.Outcome.FAILED, error=str(exc), finished_at=timezone.now()
+            outcome=OAuthRequest.Outcome.FAILED, error=words, finished_at=timezone.now()
         )
-        raise
+        if problem:
+            raise
+        raise OAuthProblem(words) from exc
     OAuthRequest.objects.filter(pk=request.pk).update(
         outcome=OAuthRequest.Outcome.GRANTED, finished_at=timezone.now()
     )
@@ -189,6 +208,7 @@ def finish(*, state: str, code: str = "", error: str = "", description: str = ""
     return request
 
 
+@sensitive_variables("token", "refresh", "values")
 def _store_grant(found: Provider, account: str, token: dict) -> None:
     refresh = token.get("refresh_token", "")
     existing = OAuthGrant.objects.filter(provider=found.name, account=account).first()
@@ -235,6 +255,7 @@ def access_token(provider_name: str, account: str, *, renew: bool = False) -> st
     return _refresh(grant)
 
 
+@sensitive_variables("token", "values")
 def _refresh(grant: OAuthGrant) -> str:
     found = provider(grant.provider)
     try:
@@ -249,7 +270,8 @@ def _refresh(grant: OAuthGrant) -> str:
         )
     except OAuthProblem as exc:
         if exc.revoked:
-            OAuthGrant.objects.filter(pk=grant.pk).update(
+            # Only the grant this refresh was for: a reconnection stored meanwhile stays.
+            OAuthGrant.objects.filter(pk=grant.pk, connected_at=grant.connected_at).update(
                 state=OAuthGrant.State.REVOKED, problem=str(exc), access_token=""
             )
         raise
@@ -260,7 +282,7 @@ def _refresh(grant: OAuthGrant) -> str:
     }
     if token.get("refresh_token"):  # Microsoft hands out a new one with each refresh
         values["refresh_token"] = token["refresh_token"]
-    OAuthGrant.objects.filter(pk=grant.pk).update(**values)
+    OAuthGrant.objects.filter(pk=grant.pk, connected_at=grant.connected_at).update(**values)
     return values["access_token"]
 
 
@@ -346,6 +368,7 @@ def request_state(state: str) -> OAuthRequest | None:
     return OAuthRequest.objects.filter(state=state).first()
 
 
+@sensitive_variables("token")
 def sasl_xoauth2(account: str, token: str) -> str:
     """The XOAUTH2 initial response (before base64): the same for IMAP and SMTP."""
     return f"user={account}\x01auth=Bearer {token}\x01\x01"

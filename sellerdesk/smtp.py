@@ -9,6 +9,7 @@ import ssl
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.views.decorators.debug import sensitive_variables
 
 from sellerdesk import oauth
 from sellerdesk.logs import outside_call
@@ -37,10 +38,18 @@ class OAuthEmailBackend(SmtpBackend):
                 raise
         return opened
 
+    @sensitive_variables("token", "response")
     def _sign_in(self) -> None:
         account = settings.EMAIL_HOST_USER
+        oauth.check_transport(
+            host=self.host, encrypted=bool(self.use_tls or self.use_ssl), what=self.host
+        )
         # smtplib takes a 503 to AUTH ("say EHLO first") as success: say it first.
         self.connection.ehlo_or_helo_if_needed()
+        if not self.connection.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError(
+                f"The mail server at {self.host} offers no sign-in (SMTP AUTH)."
+            )
         for renew in (False, True):
             token = oauth.access_token(settings.EMAIL_OAUTH, account, renew=renew)
             response = oauth.sasl_xoauth2(account, token)

@@ -482,3 +482,34 @@ def test_tokens_never_reach_the_log(client, caplog, oauth_settings, oauth_doveco
     assert "login_refused" in caplog.text  # the refusal was logged ...
     for secret in (grant.access_token, grant.refresh_token):
         assert secret and secret not in caplog.text  # ... without the tokens
+
+
+@pytest.mark.django_db
+def test_a_token_goes_to_the_providers_own_host_over_tls_only(admin_client):
+    def add(**fields):
+        form = {
+            "name": "x", "username": "support@shop.com", "oauth_provider": "microsoft",
+            "port": "993", "use_ssl": "on", "password": "", "spam_folder": "",
+            "trash_folder": "", "is_active": "on", **fields,
+        }  # fmt: skip
+        return admin_client.post(reverse("admin:inbox_mailbox_add"), form).content.decode()
+
+    assert "is read at outlook.office365.com" in add(host="mail.old-hosting.example")
+    assert "goes only over TLS" in add(host="outlook.office365.com", use_ssl="")
+    assert not Mailbox.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "imap://support%40shop.com@outlook.office365.com:143?oauth=microsoft",
+        "smtp://support%40shop.com@smtp.office365.com:587?oauth=microsoft",
+    ],
+)
+def test_an_oauth_url_without_tls_stops_start_up(url):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sellerdesk.env import env_oauth_provider
+
+    with pytest.raises(ImproperlyConfigured, match="the token goes only over TLS"):
+        env_oauth_provider("IMAP_URL", url)

@@ -3,6 +3,7 @@
 import time
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from inbox.models import Mailbox
@@ -37,6 +38,16 @@ class Command(BaseCommand):
         if timeout <= 0:
             raise CommandError("--timeout must be a positive number of seconds.")
         box = self._mailbox(mailbox)
+        if (
+            box.name == Mailbox.DEFAULT_NAME
+            and settings.IMAP_URL
+            and provider
+            and provider != settings.IMAP_OAUTH
+        ):
+            raise CommandError(
+                f"IMAP_URL names this mailbox and does not say oauth={provider}: add "
+                f"?oauth={provider} to IMAP_URL (without the password), then run this again."
+            )
         provider = provider or box.oauth_provider
         if not provider:
             raise CommandError(

@@ -7,10 +7,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from inbox.imap import MailServerError
-from inbox.models import Mailbox
-from inbox.sync import LEASE, mailbox_from_settings, mailbox_sync
+from inbox.models import Folder, Mailbox
+from inbox.sync import LEASE, SYNCED_ROLES, mailbox_from_settings, mailbox_sync
 from inbox.watch import watch
 from sellerdesk.tasks import watcher_beat
+
+
+def watch_key(mailboxes) -> tuple:
+    """What the watcher listens to: each mailbox's server, sign-in and synced folders."""
+    folders = set(
+        Folder.objects.filter(mailbox__in=mailboxes, role__in=SYNCED_ROLES).values_list(
+            "mailbox_id", "name"
+        )
+    )
+    boxes = sorted(
+        (m.pk, m.host, m.port, m.username, m.oauth_provider, m.password) for m in mailboxes
+    )
+    return tuple(boxes), tuple(sorted(folders))
 
 
 class Command(BaseCommand):
@@ -34,7 +47,7 @@ class Command(BaseCommand):
         gc.freeze()
         self.verbosity = opts["verbosity"]
         mailboxes = self.mailboxes(opts["mailbox"])
-        if not mailboxes:
+        if not mailboxes and not opts["watch"]:
             raise CommandError(
                 "No mailbox to sync: set IMAP_URL (imap://user:password@host:port) or add "
                 "a mailbox in admin."
@@ -56,16 +69,26 @@ class Command(BaseCommand):
         self.stdout.write("Watching for new mail (Ctrl-C stops).")
         try:
             while not stop.is_set():
-                watched = {m.pk for m in mailboxes}
+                if not mailboxes:  # nothing to listen to yet: look again in a while
+                    stop.wait(30)
+                    mailboxes = self.mailboxes(opts["mailbox"], watching=True)
+                    continue
+                watched = watch_key(mailboxes)
 
                 def run_pass(this_round=rounds[-1], watched=watched, boxes=mailboxes):
                     self.run_pass(boxes)
-                    # A mailbox added, connected or switched off in admin: watch anew.
-                    now = self.mailboxes(opts["mailbox"], watching=True)
-                    if {m.pk for m in now} != watched:
+                    # A mailbox added, connected, moved or switched off in admin, or one
+                    # whose folders its first pass just found: watch anew.
+                    if watch_key(self.mailboxes(opts["mailbox"], watching=True)) != watched:
                         this_round.set()
 
-                watch(mailboxes, run_pass, stop=rounds[-1], listening=self.listening)
+                # A mailbox without folders yet (not connected) has nothing to IDLE on:
+                # look every minute rather than every five.
+                bare = len({box for box, _ in watched[1]}) < len(mailboxes)
+                watch(
+                    mailboxes, run_pass, stop=rounds[-1], listening=self.listening,
+                    full_every=60 if bare else 300,
+                )  # fmt: skip
                 if stop.is_set():
                     break
                 rounds.append(threading.Event())
@@ -75,8 +98,6 @@ class Command(BaseCommand):
                     + (", ".join(m.name for m in mailboxes) or "none")
                     + "."
                 )
-                if not mailboxes:
-                    stop.wait(30)
         except KeyboardInterrupt:
             stop_all()
 

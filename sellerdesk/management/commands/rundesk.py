@@ -183,7 +183,6 @@ class Command(BaseCommand):
             "web": [*manage, "runserver", "--noreload", addr],
             "watcher": [*manage, "sync_mail", "--watch"],
         }
-        watching = self.has_mailbox_to_watch()
         procs = {}
 
         def start(name):
@@ -193,13 +192,15 @@ class Command(BaseCommand):
                     start_new_session=True,
                 )  # fmt: skip
 
-        for name in ("worker", "web", "watcher") if watching else ("worker", "web"):
+        # The watcher runs whether or not a mailbox is there yet: it waits for one (a
+        # mailbox added in admin) and listens from then on.
+        for name in ("worker", "web", "watcher"):
             start(name)
         self.stdout.write(
             f"Logs: {logs / 'web.log'}, {logs / 'worker.log'}"
-            + (f" and {logs / 'watcher.log'}" if watching else "")
+            + f" and {logs / 'watcher.log'}"
             + f".\nSellerDesk at http://{addr}/ with its worker"
-            + (" and mail watcher" if watching else "")
+            + " and mail watcher"
             + ". Ctrl-C stops them."
         )
         if demo:
@@ -235,13 +236,6 @@ class Command(BaseCommand):
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             stop_groups(list(procs.values()))
-
-    def has_mailbox_to_watch(self) -> bool:
-        from inbox.models import Mailbox
-
-        return bool(settings.IMAP_URL) or (
-            Mailbox.objects.filter(is_active=True, demo_file="").exists()
-        )
 
 
 STOP_SECONDS = 3
