@@ -47,7 +47,9 @@ EMAIL = re.compile(
     rf"(?<![{_LOCAL}])[{_LOCAL}]+{_AT}(?:{_LABEL}{_ANY_DOT})+{_TLD}\b", re.IGNORECASE
 )
 LINK = re.compile(
-    r"(?:[a-z][a-z0-9+.-]{1,30}://|\bwww\d{0,3}" + _ANY_DOT + r")\S*"  # a scheme, or www.
+    # A scheme, or www. followed by a word: also glued to what is before it ("0www.e0"),
+    # where a phone may still find the link; "awww. so" (a space after) is not one.
+    r"(?:[a-z][a-z0-9+.-]{1,30}://|www\d{0,3}" + _ANY_DOT + r"(?=[^\W_]))\S*"
     # A bare domain, any path: labels of any script between ASCII dots. The ideographic
     # and full-width stops end sentences in Japanese and Chinese: between such labels they
     # are punctuation; between Latin ones, like any other dot-like character, a link.

@@ -88,3 +88,14 @@ def test_sentences_in_japanese_and_chinese_are_not_links_whatever_their_stop(dot
     assert not has_link(f"ご連絡ありがとうございます{dot}配送状況を確認いたします{dot}")
     assert not has_link(f"感谢您的来信{dot}我们会尽快处理{dot}")
     assert has_link(f"example{dot}com")
+
+
+@pytest.mark.parametrize("text", ["0www.e0。рф", "ж www.e0。рф", "_www.shop-x", "awww.so"])
+def test_www_glued_to_what_is_before_it_is_still_a_link(text):
+    """Found by the owner-scrub property test: a digit before `www.` hid it."""
+    assert has_link(text)
+    assert "www" not in replace_links(text)
+
+
+def test_www_with_a_space_after_the_dot_is_not_a_link():
+    assert not has_link("awww. so cute")
