@@ -179,9 +179,6 @@ class MailboxForm(forms.ModelForm):
                 self.add_error("password", "A mailbox that signs in with a password needs it.")
         return data
 
-    def clean_password(self):
-        return self.cleaned_data["password"]
-
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):

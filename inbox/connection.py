@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django_q.tasks import async_task
 
-from inbox.imap import ImapConnection
+from inbox.imap import connect
 from inbox.mailstore import MailServerError
 from inbox.models import Mailbox
 from sellerdesk.smtp import MailSendError, smtp_check
@@ -66,16 +66,7 @@ def test_connection(mailbox: Mailbox) -> ConnectionReport:
 
 
 def _imap(mailbox: Mailbox, report: ConnectionReport) -> None:
-    connection = ImapConnection(
-        host=mailbox.host,
-        port=mailbox.port,
-        use_ssl=mailbox.use_ssl,
-        username=mailbox.username,
-        password=mailbox.password,
-        timeout=min(settings.IMAP_TIMEOUT, 10),
-        oauth_provider=mailbox.oauth_provider,
-    )
-    with connection as conn:
+    with connect(mailbox, timeout=min(settings.IMAP_TIMEOUT, 10)) as conn:
         report.signed_in_with = conn.mechanism
         offered = {c.upper() for c in conn.capabilities}
         report.capabilities = [(name, name in offered, why) for name, why in CAPABILITIES]

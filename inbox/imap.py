@@ -7,7 +7,6 @@ again later can help. Reading uses EXAMINE and BODY.PEEK, so syncing never marks
 """
 
 import logging
-import socket
 import ssl
 
 import imapclient
@@ -30,6 +29,7 @@ from inbox.samplestore import SampleMailStore
 from inbox.uids import copied_uids, sequence_set
 from sellerdesk import oauth
 from sellerdesk.logs import outside_call
+from sellerdesk.mailwords import connection_words, login_words
 
 log = logging.getLogger(__name__)
 
@@ -91,25 +91,13 @@ class ImapConnection:
                     f"The mail server at {self.host}:{self.port} did not answer in time ({exc}).",
                     retryable=True,
                 ) from None
-            except socket.gaierror:
-                raise MailServerError(
-                    f"There is no mail server called {self.host}: check the host name.",
-                    retryable=True,
-                ) from None
-            except ssl.SSLCertVerificationError as exc:
-                raise MailServerError(
-                    f"The mail server at {self.host}:{self.port} could not prove it is "
-                    f"{self.host} ({exc.verify_message}): check the host name.",
-                    retryable=False,
-                ) from None
-            except ssl.SSLError as exc:
-                raise MailServerError(
-                    f"The desk could not set up a secure (TLS) connection to {self.host}:"
-                    f"{self.port} ({exc.reason or exc}): check the port and TLS (993 with TLS, "
-                    "143 without).",
-                    retryable=True,
-                ) from None
             except (OSError, EOFError, IMAPClientAbortError) as exc:
+                said = connection_words(
+                    exc, host=self.host, port=self.port, where="the host name",
+                    ports="993 with TLS, 143 without",
+                )  # fmt: skip
+                if said:
+                    raise MailServerError(said[0], retryable=said[1]) from None
                 raise MailServerError(
                     f"Cannot reach the mail server at {self.host}:{self.port}: {exc}",
                     retryable=True,
@@ -186,7 +174,7 @@ class ImapConnection:
 
     def login_words(self, answer: str) -> str:
         """The server's refusal of a login, in words that say what to do."""
-        return oauth.login_words(
+        return login_words(
             host=self.host,
             username=self.username,
             answer=answer,
@@ -387,7 +375,7 @@ class ImapConnection:
         return bool(responses)
 
 
-def connect(mailbox) -> MailStore:
+def connect(mailbox, *, timeout: float | None = None) -> MailStore:
     """The store behind a Mailbox row: its IMAP server, or the demo's sample file."""
     if mailbox.demo_file:
         return SampleMailStore(mailbox.demo_file)
@@ -397,7 +385,7 @@ def connect(mailbox) -> MailStore:
         use_ssl=mailbox.use_ssl,
         username=mailbox.username,
         password=mailbox.password,
-        timeout=settings.IMAP_TIMEOUT,
+        timeout=timeout or settings.IMAP_TIMEOUT,
         oauth_provider=mailbox.oauth_provider,
     )
 

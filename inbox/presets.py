@@ -3,6 +3,8 @@ where their IMAP and SMTP servers are and how they let the desk sign in."""
 
 from dataclasses import dataclass
 
+from sellerdesk.mailwords import LOOPBACK
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -115,7 +117,6 @@ OAUTH_HOSTS = {
     "microsoft": {"outlook.office365.com", "outlook.office.com", "imap-mail.outlook.com"},
     "google": {"imap.gmail.com", "imap.googlemail.com"},
 }
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def oauth_host_problem(provider: str, host: str, use_ssl: bool) -> str:

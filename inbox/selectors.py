@@ -92,12 +92,14 @@ def mail_checklist() -> dict:
     )
     # Mailboxes that sign in with Microsoft or Google and have no working grant: the
     # checklist offers Reconnect beside the error.
-    live = OAuthGrant.objects.filter(state=OAuthGrant.State.ACTIVE)
+    live = set(
+        OAuthGrant.objects.filter(state=OAuthGrant.State.ACTIVE).values_list("provider", "account")
+    )
     reconnect = [
         {"mailbox": box.pk, "name": box.name, "account": box.username,
          "provider": box.oauth_provider, "label": oauth_label(box.oauth_provider)}
         for box in Mailbox.objects.filter(is_active=True).exclude(oauth_provider="")
-        if not live.filter(provider=box.oauth_provider, account=box.username.lower()).exists()
+        if (box.oauth_provider, box.username.lower()) not in live
     ]  # fmt: skip
     return {"unprocessed": undecided + waiting, "last_sync": boxes["last_sync"],
             "mailboxes": boxes["boxes"], "errors": errors, "reconnect": reconnect}  # fmt: skip

@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from sellerdesk.mailwords import LOOPBACK
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -140,29 +142,28 @@ OAUTH_PROVIDERS = ("microsoft", "google")
 
 def env_oauth_provider(name: str, url: str) -> str:
     """The `oauth=` of a mailbox URL (IMAP_URL, EMAIL_URL): "", "microsoft" or "google"."""
-    query = dict(parse_qsl(urlsplit(url).query)) if url else {}
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
     provider = query.get("oauth", "").lower()
-    if provider and provider not in OAUTH_PROVIDERS:
+    if not provider:
+        return ""
+    if provider not in OAUTH_PROVIDERS:
         raise ImproperlyConfigured(
             f"{name} has oauth={provider}; use oauth=microsoft or oauth=google."
         )
-    if provider and urlsplit(url).password:
+    if parts.password:
         raise ImproperlyConfigured(
             f"{name} signs in with oauth={provider}: leave the password out of the URL."
         )
-    parts = urlsplit(url) if url else None
-    query_tls = query.get("tls", "").lower() in ("1", "true", "yes", "on")
-    if (
-        provider
-        and parts.scheme in ("imap", "smtp")
-        and not (parts.scheme == "smtp" and query_tls)
-        and parts.hostname not in ("127.0.0.1", "::1", "localhost")
-    ):
+    tls = parts.scheme in ("imaps", "smtps") or (
+        parts.scheme == "smtp" and query.get("tls", "").lower() in ("1", "true", "yes", "on")
+    )
+    if not tls and parts.hostname not in LOOPBACK:
         raise ImproperlyConfigured(
             f"{name} signs in with oauth={provider}: the token goes only over TLS "
             "(imaps://...:993, smtp://...:587?tls=true or smtps://...:465)."
         )
-    if provider and not urlsplit(url).username:
+    if not parts.username:
         raise ImproperlyConfigured(
             f"{name} signs in with oauth={provider}: put the mailbox's address in the URL "
             "(support%40shop.com@host)."

@@ -77,9 +77,6 @@ def claim_attempt(request, username: str | None = None) -> bool:
     return True
 
 
-record_failure = claim_attempt  # an attempt counts as failed until the right password clears it
-
-
 def clear_account(request, username: str) -> None:
     """The right password clears that account's count, and gives back the client's slot
     this attempt took (the client's other failures still count)."""

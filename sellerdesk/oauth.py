@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from sellerdesk.logs import outside_call
+from sellerdesk.mailwords import LOOPBACK, PROVIDER_NAMES
 from sellerdesk.models import OAuthGrant, OAuthProvider, OAuthRequest
 
 MICROSOFT_SCOPES = (
@@ -100,14 +101,11 @@ def provider(name: str) -> Provider:
 
 
 def label(name: str) -> str:
-    return dict(OAuthProvider.choices).get(name, name)
+    return PROVIDER_NAMES.get(name, name)
 
 
 def revoked_words(provider_name: str, account: str) -> str:
     return f"{label(provider_name)} no longer lets the desk read {account}: reconnect."
-
-
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def check_transport(*, host: str, encrypted: bool, what: str) -> None:
@@ -333,35 +331,6 @@ def _expires_at(token: dict):
     except (TypeError, ValueError):
         seconds = 3600
     return timezone.now() + timedelta(seconds=seconds)
-
-
-MICROSOFT_REFUSAL = "Microsoft needs the desk connected with Microsoft: use Connect with Microsoft."
-GOOGLE_REFUSAL = (
-    "Google needs the desk connected with Google: use Connect with Google. (Or, if the "
-    "account has 2-Step Verification and its admin allows it, create an app password at "
-    "myaccount.google.com/apppasswords and save it as the mailbox's password.)"
-)
-
-
-def login_words(*, host: str, username: str, answer: str, oauth_provider: str = "") -> str:
-    """A refused login (IMAP or SMTP), said plainly: Microsoft's and Google's refusals of
-    passwords name what to do; a refused token says to reconnect."""
-    text = answer.lower()
-    if "basic authentication is disabled" in text or "basicauthblocked" in text:
-        return MICROSOFT_REFUSAL
-    if "application-specific password required" in text:
-        return GOOGLE_REFUSAL
-    if oauth_provider:
-        name = label(oauth_provider)
-        return (
-            f"{name} did not accept the desk's sign-in for {username}: use Connect with "
-            f"{name} again, signing in as {username}."
-        )
-    detail = f" ({answer.strip()})" if answer.strip() else ""
-    return (
-        f"The mail server at {host} refused the login for {username}{detail}: check the user "
-        "name and password."
-    )
 
 
 def request_state(state: str) -> OAuthRequest | None:

@@ -3,8 +3,6 @@ by EMAIL_URL). A send either returns (the server accepted the message) or raises
 MailSendError saying whether a retry can help."""
 
 import smtplib
-import socket
-import ssl
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -13,6 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from sellerdesk import oauth
 from sellerdesk.logs import outside_call
+from sellerdesk.mailwords import connection_words, login_words
 
 
 class MailSendError(Exception):
@@ -103,21 +102,15 @@ def _send(message: EmailMessage) -> None:
 
 def _guarded(action):
     """Run an SMTP exchange; every failure becomes a MailSendError in words."""
-    host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
     try:
         return action()
     except oauth.OAuthProblem as exc:
         raise MailSendError(str(exc), retryable=exc.retryable) from None
     except smtplib.SMTPAuthenticationError as exc:
-        answer = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        words = oauth.login_words(
+        words = login_words(
             host=settings.EMAIL_HOST,
             username=settings.EMAIL_HOST_USER,
-            answer=f"{exc.smtp_code} {answer}",
+            answer=f"{exc.smtp_code} {_answer(exc)}",
             oauth_provider=settings.EMAIL_OAUTH,
         )
         raise MailSendError(words, retryable=False) from None
@@ -128,29 +121,18 @@ def _guarded(action):
         raise MailSendError(f"The mail server refused the recipient: {text}",
                             retryable=all(400 <= c < 500 for c in codes)) from None  # fmt: skip
     except smtplib.SMTPResponseException as exc:
-        detail = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        raise MailSendError(f"The mail server answered {exc.smtp_code} {detail}",
+        raise MailSendError(f"The mail server answered {exc.smtp_code} {_answer(exc)}",
                             retryable=not 500 <= exc.smtp_code < 600) from None  # fmt: skip
-    except socket.gaierror:
-        raise MailSendError(
-            f"There is no mail server called {settings.EMAIL_HOST}: check EMAIL_URL's host.",
-            retryable=True,
-        ) from None
-    except ssl.SSLCertVerificationError as exc:
-        raise MailSendError(
-            f"The mail server at {host} could not prove who it is ({exc.verify_message}): "
-            "check EMAIL_URL's host.",
-            retryable=False,
-        ) from None
-    except ssl.SSLError as exc:
-        raise MailSendError(
-            f"The desk could not set up a secure (TLS) connection to {host} ({exc.reason or exc})"
-            ": check the port and TLS (587 with ?tls=true, or smtps:// on 465).",
-            retryable=True,
-        ) from None
-    except (smtplib.SMTPException, OSError) as exc:
+    except OSError as exc:  # smtplib's other errors too (SMTPException is an OSError)
+        said = connection_words(
+            exc, host=settings.EMAIL_HOST, port=settings.EMAIL_PORT, where="EMAIL_URL's host",
+            ports="587 with ?tls=true, or smtps:// on 465",
+        )  # fmt: skip
+        if said:
+            raise MailSendError(said[0], retryable=said[1]) from None
         raise MailSendError(f"Could not reach the mail server: {exc}", retryable=True) from None
+
+
+def _answer(exc: smtplib.SMTPResponseException) -> str:
+    error = exc.smtp_error
+    return error.decode(errors="replace") if isinstance(error, bytes) else str(error)

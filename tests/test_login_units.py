@@ -65,9 +65,9 @@ def test_one_slot_per_allowed_attempt_and_four_times_as_many_for_a_client():
 def test_the_limit_is_reached_at_exactly_the_allowed_failures(rf):
     request = post(rf)
     for _ in range(LIMIT - 1):
-        login.record_failure(request)
+        login.claim_attempt(request)
         assert not login.throttled(request)
-    login.record_failure(request)
+    login.claim_attempt(request)
     assert login.throttled(request)
     assert cache.get_many(login._slots(login._keys(request)[0])) == {
         slot: 1 for slot in login._slots(login._keys(request)[0])
@@ -83,13 +83,13 @@ def test_failures_expire_after_the_window(rf, monkeypatch):
             return True
 
     monkeypatch.setattr(login, "cache", Spy())
-    login.record_failure(post(rf))
+    login.claim_attempt(post(rf))
     assert added == [15 * 60, 15 * 60]  # one slot for the account, one for the client
 
 
 def test_ones_own_typos_lock_that_account_not_the_others_at_the_address(rf):
     for _ in range(LIMIT):
-        login.record_failure(post(rf))
+        login.claim_attempt(post(rf))
     assert login.throttled(post(rf))
     assert login.throttled(post(rf, address="198.51.100.7"))  # the same account, anywhere
     assert not login.throttled(post(rf, "other@shop.test"))  # a colleague at the same address
@@ -113,7 +113,7 @@ def test_a_burst_claims_at_most_the_limit(rf):
 
 def test_the_right_password_clears_the_account_not_the_client(rf):
     for n in range(4 * LIMIT):
-        login.record_failure(post(rf, "maria@shop.test" if n < LIMIT else f"x{n}@shop.test"))
+        login.claim_attempt(post(rf, "maria@shop.test" if n < LIMIT else f"x{n}@shop.test"))
     login.clear_account(post(rf), "maria@shop.test")
     assert not login.throttled(post(rf, address="198.51.100.7"))
     assert login.throttled(post(rf, "other@shop.test"))  # the address still is
@@ -122,7 +122,7 @@ def test_the_right_password_clears_the_account_not_the_client(rf):
 def test_logging_in_clears_the_account(rf, django_user_model):
     request = post(rf)
     for _ in range(LIMIT):
-        login.record_failure(request)
+        login.claim_attempt(request)
     login.on_logged_in(None, request, django_user_model(email="maria@shop.test"))
     assert not login.throttled(post(rf, address="198.51.100.7"))
     login.on_logged_in(None, None, django_user_model(email="maria@shop.test"))
@@ -135,13 +135,13 @@ def test_the_backend_refuses_while_throttled_and_otherwise_steps_aside(rf):
     assert not getattr(request, "_login_refused", False)
     assert backend.authenticate(None, username="maria@shop.test") is None
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "someone@shop.test"))
+        login.claim_attempt(post(rf, "someone@shop.test"))
     with pytest.raises(PermissionDenied):
         backend.authenticate(request, username="someone@shop.test", password="x")
     assert request._login_refused is True
     fresh = post(rf, address="198.51.100.9")
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "", "198.51.100.8"))
+        login.claim_attempt(post(rf, "", "198.51.100.8"))
     with pytest.raises(PermissionDenied):  # no username: the empty one is read, not the form
         backend.authenticate(fresh, username=None)
 
@@ -151,7 +151,7 @@ def test_a_throttled_desk_login_answers_429_without_checking(rf, monkeypatch):
         "django.contrib.auth.views.LoginView.post", lambda *a, **k: pytest.fail("checked")
     )
     for _ in range(LIMIT):
-        login.record_failure(post(rf))
+        login.claim_attempt(post(rf))
     response = login.LoginView.as_view()(post(rf))
     assert response.status_code == 429
     assert response.context_data["throttled"] is True
@@ -160,7 +160,7 @@ def test_a_throttled_desk_login_answers_429_without_checking(rf, monkeypatch):
 
 def test_a_throttled_admin_login_answers_429_with_the_reason(rf, monkeypatch):
     for _ in range(LIMIT):
-        login.record_failure(post(rf))
+        login.claim_attempt(post(rf))
     request = post(rf)
     response = login.admin_login(request)
     assert response.status_code == 429
@@ -178,14 +178,14 @@ def test_a_throttled_admin_login_answers_429_with_the_reason(rf, monkeypatch):
 
 def test_the_account_named_is_cleared_not_the_one_in_the_form(rf):
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+        login.claim_attempt(post(rf, "maria@shop.test", "198.51.100.1"))
     login.clear_account(post(rf, "someone-else@shop.test", "198.51.100.2"), "maria@shop.test")
     assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.3"))
 
 
 def test_logging_in_clears_the_users_own_account_whatever_the_form_said(rf, django_user_model):
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+        login.claim_attempt(post(rf, "maria@shop.test", "198.51.100.1"))
     signed_in = rf.post("/login/", {}, REMOTE_ADDR="198.51.100.2")  # e.g. a login by link
     login.on_logged_in(None, signed_in, django_user_model(email="maria@shop.test"))
     assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.3"))
@@ -193,7 +193,7 @@ def test_logging_in_clears_the_users_own_account_whatever_the_form_said(rf, djan
 
 def test_the_account_asked_about_is_the_one_named_not_the_forms(rf):
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+        login.claim_attempt(post(rf, "maria@shop.test", "198.51.100.1"))
     form_says_other = post(rf, "other@shop.test", "198.51.100.2")
     assert login.throttled(form_says_other, "maria@shop.test")
     assert not login.throttled(post(rf, "maria@shop.test", "198.51.100.2"), "other@shop.test")
@@ -202,13 +202,13 @@ def test_the_account_asked_about_is_the_one_named_not_the_forms(rf):
 def test_the_backend_asks_about_the_username_it_is_given(rf):
     backend = login.LoginThrottleBackend()
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "maria@shop.test", "198.51.100.1"))
+        login.claim_attempt(post(rf, "maria@shop.test", "198.51.100.1"))
     with pytest.raises(PermissionDenied):  # the form says another, the backend is given maria
         backend.authenticate(
             post(rf, "other@shop.test", "198.51.100.2"), username="maria@shop.test"
         )
     for _ in range(LIMIT):
-        login.record_failure(post(rf, "", "198.51.100.4"))
+        login.claim_attempt(post(rf, "", "198.51.100.4"))
     with pytest.raises(PermissionDenied):  # no username: the empty one, from a fresh client
         backend.authenticate(post(rf, "other@shop.test", "198.51.100.5"), username=None)
     assert backend.authenticate(post(rf, "", "198.51.100.6"), username="x@shop.test") is None
@@ -231,7 +231,7 @@ def test_a_desk_login_not_throttled_goes_on_to_the_password_check(rf, monkeypatc
 
 def test_a_throttled_form_is_bound_to_the_request(rf):
     for _ in range(LIMIT):
-        login.record_failure(post(rf))
+        login.claim_attempt(post(rf))
     request = post(rf)
     response = login.LoginView.as_view()(request)
     assert response.context_data["form"].request is request

@@ -48,12 +48,13 @@ class Command(BaseCommand):
         sign_in = self.start_demo_sign_in(env)
         if sign_in is not None:
             started.append(sign_in)
+        introspection = sign_in.introspection_url if sign_in is not None else ""
         if settings.IMAP_URL:
             self.stdout.write("Mail: IMAP_URL is set, so the desk syncs that mailbox.")
         elif not DovecotServer.available():
             self.start_sample_mailbox()
         else:
-            started.append(self.start_demo_mailbox(env))
+            started.append(self.start_demo_mailbox(env, introspection))
         return started
 
     def start_demo_amazon(self, env: dict):
@@ -109,7 +110,6 @@ class Command(BaseCommand):
         for name, value in values.items():
             env[name] = value
             setattr(settings, name, value)
-        self.introspection_url = standin.introspection_url
         self.stdout.write(
             f"Sign-in: a local stand-in for Microsoft and Google at {standin.base_url} "
             "(Connect with Microsoft / Google on a mailbox in admin)."
@@ -128,7 +128,7 @@ class Command(BaseCommand):
             f"{mailbox.demo_file}; what the desk does on the server is simulated there."
         )
 
-    def start_demo_mailbox(self, env: dict):
+    def start_demo_mailbox(self, env: dict, introspection_url: str = ""):
         from inbox.demo import DEMO_USER, seed_mailbox
         from inbox.imap import MailServerError
         from inbox.models import Mailbox
@@ -139,8 +139,7 @@ class Command(BaseCommand):
         # the demo's Maildir lives in the system's temp dir, one per SELLERDESK_VAR_DIR.
         key = hashlib.sha256(str(settings.VAR_DIR).encode()).hexdigest()[:12]
         root = Path(tempfile.gettempdir()) / f"sellerdesk-demo-mail-{key}"
-        introspection = getattr(self, "introspection_url", "")
-        server = DovecotServer(root=str(root), oauth_introspection_url=introspection).start()
+        server = DovecotServer(root=str(root), oauth_introspection_url=introspection_url).start()
         seeded = seed_mailbox(port=server.port, password=server.password)
         url = server.url(DEMO_USER)
         env["IMAP_URL"] = settings.IMAP_URL = url
