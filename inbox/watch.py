@@ -73,10 +73,14 @@ def watch(
     stop: threading.Event,
     full_every: float = 300,
     listening: Callable[..., None] = _quiet,
+    still_current: Callable[[], bool] | None = None,
+    check_every: float = 5,
 ):
     """Run a pass, then watch every synced folder until `stop`. `listening(mailbox, folder,
     up)` is told each time a folder's IDLE comes up on a new link, or its link is lost, and
-    `listening(mailbox, folder, True, again=True)` after each IDLE on a link already up."""
+    `listening(mailbox, folder, True, again=True)` after each IDLE on a link already up.
+    `still_current()`, asked every `check_every` seconds, ends the watch when what is to be
+    watched changed (a mailbox connected in admin whose first sync found its folders)."""
     changed = threading.Event()
     run_pass()
     threads = []
@@ -89,10 +93,14 @@ def watch(
             )
             thread.start()
             threads.append(thread)
-    last = time.monotonic()
+    last = checked = time.monotonic()
     while not stop.is_set():
         if changed.wait(timeout=1.0) or time.monotonic() - last > full_every:
             changed.clear()
             run_pass()
             last = time.monotonic()
+        if still_current is not None and time.monotonic() - checked > check_every:
+            checked = time.monotonic()
+            if not still_current():
+                break
     return threads

@@ -69,28 +69,24 @@ class Command(BaseCommand):
         self.stdout.write("Watching for new mail (Ctrl-C stops).")
         try:
             while not stop.is_set():
-                if not mailboxes:  # nothing to listen to yet: look again in a while
-                    stop.wait(30)
+                if not mailboxes:  # nothing to listen to yet: look again in a moment
+                    stop.wait(5)
                     mailboxes = self.mailboxes(opts["mailbox"], watching=True)
                     continue
                 watched = watch_key(mailboxes)
 
-                def run_pass(this_round=rounds[-1], watched=watched, boxes=mailboxes):
-                    self.run_pass(boxes)
+                def still_current(watched=watched):
                     # A mailbox added, connected, moved or switched off in admin, or one
-                    # whose folders its first pass just found: watch anew.
-                    if watch_key(self.mailboxes(opts["mailbox"], watching=True)) != watched:
-                        this_round.set()
+                    # whose folders its first sync just found: watch anew.
+                    return watch_key(self.mailboxes(opts["mailbox"], watching=True)) == watched
 
-                # A mailbox without folders yet (not connected) has nothing to IDLE on:
-                # look every minute rather than every five.
-                bare = len({box for box, _ in watched[1]}) < len(mailboxes)
                 watch(
-                    mailboxes, run_pass, stop=rounds[-1], listening=self.listening,
-                    full_every=60 if bare else 300,
+                    mailboxes, lambda boxes=mailboxes: self.run_pass(boxes), stop=rounds[-1],
+                    listening=self.listening, still_current=still_current,
                 )  # fmt: skip
                 if stop.is_set():
                     break
+                rounds[-1].set()  # the last round's IDLE links end
                 rounds.append(threading.Event())
                 mailboxes = self.mailboxes(opts["mailbox"], watching=True)
                 self.stdout.write(
