@@ -171,9 +171,9 @@ class Command(BaseCommand):
     def serve(self, addr: str, env: dict, *, demo: bool) -> None:
         """Run the web server, the worker and the mail watcher, each in a process group of
         its own: Ctrl-C reaches only this command, which stops every group whole (qcluster's
-        own children included) within STOP_SECONDS. The web server and the worker stop
-        together; the watcher (IMAP IDLE: new mail reaches the desk, and an urgent one the
-        owner, within seconds) is started again when it ends."""
+        own children included) within STOP_SECONDS. When the web server ends, the rest stop;
+        the worker and the watcher (IMAP IDLE: new mail reaches the desk, and an urgent one
+        the owner, within seconds) are each started again 5 s after they end."""
         manage = [sys.executable, "manage.py"]
         logs = settings.VAR_DIR / "log"
         logs.mkdir(parents=True, exist_ok=True)
@@ -213,23 +213,24 @@ class Command(BaseCommand):
         # Set both: a process started in the background inherits SIGINT ignored.
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        restart_at = None
+        restart_at: dict[str, float] = {}
         try:
-            while procs["web"].poll() is None and procs["worker"].poll() is None:
-                watcher = procs.get("watcher")
-                if watcher is not None and watcher.poll() is not None:
-                    if restart_at is None:
+            while procs["web"].poll() is None:
+                for name in ("worker", "watcher"):
+                    proc = procs[name]
+                    if proc.poll() is None:
+                        continue
+                    if name not in restart_at:
                         self.stderr.write(
-                            f"Mail watcher stopped (exit {watcher.returncode}); starting it "
-                            "again in 5 s."
+                            f"The {RESTARTED[name]} stopped (exit {proc.returncode}); "
+                            "starting it again in 5 s."
                         )
-                        restart_at = time.monotonic() + 5
-                    elif time.monotonic() >= restart_at:
-                        start("watcher")
-                        restart_at = None
+                        restart_at[name] = time.monotonic() + 5
+                    elif time.monotonic() >= restart_at[name]:
+                        start(name)
+                        del restart_at[name]
                 time.sleep(0.5)
-            ended = [name for name, p in procs.items() if p.poll() is not None]
-            self.stderr.write(f"{', '.join(ended)} stopped; stopping the rest.")
+            self.stderr.write("The web server stopped; stopping the rest.")
         except KeyboardInterrupt:
             self.stdout.write("Stopping ...")
         finally:
@@ -238,6 +239,9 @@ class Command(BaseCommand):
 
 
 STOP_SECONDS = 3
+# Started again 5 s after they end: a worker or watcher that dies (killed, out of memory, a
+# database restart) must not leave the desk serving pages with nothing sending texts.
+RESTARTED = {"worker": "worker", "watcher": "mail watcher"}
 
 
 def stop_groups(procs: list[subprocess.Popen]) -> None:
