@@ -1,13 +1,16 @@
 """Issue 19: a conversation page, with its answer suggestions, when 50,000 answered buyer
 messages are in the history, against the same page with no history at all.
 
-The suggestions are worked out ahead by the worker once answers are sent (`buyers.suggestions`);
-the page as the assistant opens it then reads them back. The page opened before the worker
-got to it (it works them out itself) is timed too, and printed beside.
+The suggestions are worked out ahead by the worker (`buyers.suggestions`); the page reads them
+back, and weighs in the answers sent since. The target is the page as the assistant opens it
+right after sending a reply to another buyer (before the worker's next pass): each timed view
+comes after a new reply was accepted. The page opened with nothing kept (it works them out
+itself from the history) is timed too, and printed beside.
 
 Each page is rendered many times and the fastest render counts (benchmarks/__init__.py).
 """
 
+import itertools
 import random
 import time
 
@@ -71,6 +74,30 @@ def _history(box, folder, now) -> None:
         )  # fmt: skip
 
 
+def _reply_sent(box, folder, now, rng, numbers) -> None:
+    """What sending a reply leaves: a buyer's question answered by an accepted reply."""
+    n = next(numbers)
+    mail = Message.objects.create(**{
+        f.attname: getattr(_mail(box, folder, n, now), f.attname)
+        for f in Message._meta.concrete_fields if f.attname != "id"
+    })  # fmt: skip
+    text = _text(rng, rng.randint(150, 600))
+    MessageContent.objects.create(message=mail, text=text)
+    conversation = Conversation.objects.create(
+        relay_address=f"s{n}@marketplace.amazon.com", buyer_name=f"Buyer {n}",
+        order_id=f"112-{n:07d}", state="answered",
+    )  # fmt: skip
+    reply = Reply.objects.create(
+        message=mail, conversation=conversation, to="b@x", subject="Re",
+        from_address="orders@seller.test", header_message_id=f"<sent{n}@desk>",
+        body=f"Answer {n}: " + _text(rng, 200), state="sent",
+    )  # fmt: skip
+    BuyerMessage.objects.create(
+        message=mail, conversation=conversation, text=text, received_at=now, answered_at=now,
+        answered_by_reply=reply,
+    )  # fmt: skip
+
+
 def _render(client, url, before=None) -> float:
     times = []
     for _ in range(RENDERS):
@@ -111,8 +138,10 @@ def run() -> list[Figure]:
         started = time.perf_counter()
         suggestions_refresh()  # what the worker does once answers were sent
         worker = time.perf_counter() - started
-        full = _render(client, url)
+        numbers, rng = itertools.count(2 * 10**7), random.Random(12)
+        full = _render(client, url, lambda: _reply_sent(box, folder, now, rng, numbers))
         offered = client.get(url).context["inserts"]["suggestions"]
+        read_back = _render(client, url)
     finally:
         BuyerMessage.objects.filter(message__mailbox=box).delete()
         Reply.objects.filter(message__mailbox=box).delete()
@@ -123,11 +152,13 @@ def run() -> list[Figure]:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM")
     return [
-        Figure("conversation page, 50,000 answered: x none", round(full / empty, 2), "<= 1.5",
-               full / empty <= 1.5),
+        Figure("conversation page after a reply, 50,000: x none", round(full / empty, 2),
+               "<= 1.5", full / empty <= 1.5),
         Figure(f"  (ms: none {empty * 1000:.0f}, 50,000 answered {full * 1000:.0f})",
                f"{len(offered)} offered", "info", True),
-        Figure("  before the worker worked them out: x none", round(unworked / empty, 2),
+        Figure("  the same, no reply since the worker: x none", round(read_back / empty, 2),
+               "info", True),
+        Figure("  nothing kept (worked out on view): x none", round(unworked / empty, 2),
                "info", True),
         Figure(f"  (ms: that page {unworked * 1000:.0f}, the worker's pass {worker * 1000:.0f})",
                "", "info", True),

@@ -49,13 +49,16 @@ class Conversation(models.Model):
 class OfferedAnswers(models.Model):
     """The earlier answers offered for a conversation's question (`buyers.suggestions`),
     worked out once and read by the page until what they were drawn from changes: the
-    question, a newer answer sent or a newer owner's answer (`drawn_from` is a digest of
-    those), or FRESH_FOR passes."""
+    question or a newer owner's answer (`drawn_from` is a digest of those), or FRESH_FOR
+    passes. Answers sent since `answers_mark` are weighed in on top of what is kept."""
 
     conversation = models.OneToOneField(
         Conversation, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     drawn_from = models.CharField(max_length=64)
+    answers_mark = models.BigIntegerField(
+        default=0, help_text="The newest reply that answered a buyer when these were worked out."
+    )
     worked_out_at = models.DateTimeField()
     offered = models.JSONField(default=list)
 

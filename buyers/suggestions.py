@@ -3,10 +3,12 @@
 Working them out searches the history (a few milliseconds, whatever its size). What was
 offered is kept for each conversation (`OfferedAnswers`) with a digest of what it was drawn
 from: the page reads it back while nothing changed, and works it out again once the question
-changed, an answer was sent, the owner answered, or FRESH_FOR passed. The worker works them
-out again for the waiting conversations after each such change (`refresh_soon`), held or
-not: an older reply accepted after a newer one moves no mark. So opening the next
-conversation does not wait for them."""
+changed, the owner answered, or FRESH_FOR passed. Answers sent since it was kept are weighed
+against what is kept (each answer is scored on its own, so the best of the kept and the new
+is the best of all), which is a read of those few answers: the page the assistant opens
+right after sending a reply does not search the history again. The worker works them out
+again for the waiting conversations after each change (`refresh_soon`), held or not: an
+older reply accepted after a newer one moves no mark."""
 
 import hashlib
 import re
@@ -31,6 +33,8 @@ RECENT, CANDIDATES, OWNER_ANSWERS = 2000, 60, 300
 FRESH_FOR = timedelta(hours=1)
 # The waiting conversations worked out ahead after a change, the soonest due first.
 REFRESH_AT_MOST = 50
+# More answers than this sent since the kept ones were worked out: work them out afresh.
+TOP_UP_AT_MOST = 200
 
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 STOPWORDS = {
@@ -128,17 +132,25 @@ def owner_answered(*, escalation) -> None:
         refresh_soon()
 
 
-def _marks() -> str:
+def _marks() -> tuple[int, str]:
     """What moves when an answer is sent or the owner answers: two index lookups."""
-    return f"{answers_mark()}|{owner_answers_mark()}"
+    return answers_mark(), owner_answers_mark()
 
 
 def _offered(
-    conversation, question: set[str], limit: int, marks: str, now, *, force=False, owner=None
+    conversation,
+    question: set[str],
+    limit: int,
+    marks: tuple[int, str],
+    now,
+    *,
+    force=False,
+    owner=None,
 ) -> tuple[list, bool]:
     """(what is offered, whether it was worked out now rather than read back)."""
+    answered_mark, owner_mark = marks
     drawn_from = hashlib.sha256(
-        "|".join([str(limit), marks, *sorted(question)]).encode()
+        "|".join([str(limit), owner_mark, *sorted(question)]).encode()
     ).hexdigest()
     kept = (
         None
@@ -146,21 +158,51 @@ def _offered(
         else OfferedAnswers.objects.filter(
             conversation=conversation, drawn_from=drawn_from, worked_out_at__gt=now - FRESH_FOR
         )
-        .values_list("offered", flat=True)
+        .values_list("offered", "answers_mark")
         .first()
     )
     if kept is not None:
-        return kept, False
+        offered, kept_mark = kept
+        if kept_mark >= answered_mark:
+            return offered, False
+        sent_since = _answered_since(conversation, kept_mark, TOP_UP_AT_MOST + 1)
+        if len(sent_since) <= TOP_UP_AT_MOST:
+            offered = _best(question, limit, [_as_candidate(o) for o in offered] + sent_since)
+            _keep(conversation, drawn_from, answered_mark, now, offered, worked_out_at=False)
+            return offered, True
     owner = owner_answers(limit=OWNER_ANSWERS) if owner is None else owner
     offered = _worked_out(conversation, question, limit, owner)
+    _keep(conversation, drawn_from, answered_mark, now, offered)
+    return offered, True
+
+
+def _keep(conversation, drawn_from, answered_mark, now, offered, *, worked_out_at=True) -> None:
+    """Keep what is offered; a top-up keeps the time it was worked out from the history."""
+    fields = ["drawn_from", "answers_mark", "offered"] + (["worked_out_at"] * worked_out_at)
     OfferedAnswers.objects.bulk_create(
         [OfferedAnswers(conversation=conversation, drawn_from=drawn_from, worked_out_at=now,
-                        offered=offered)],
+                        answers_mark=answered_mark, offered=offered)],
         update_conflicts=True,
         unique_fields=["conversation"],
-        update_fields=["drawn_from", "worked_out_at", "offered"],
+        update_fields=fields,
     )  # fmt: skip
-    return offered, True
+
+
+def _answered_since(conversation, mark: int, at_most: int) -> list[tuple[str, str, str]]:
+    """The questions answered by replies newer than `mark`, as candidates."""
+    answered = (
+        BuyerMessage.objects.filter(
+            answered_by_reply_id__gt=mark, answered_by_reply__kind=Reply.Kind.REPLY
+        )
+        .exclude(conversation=conversation)
+        .values_list("text", "answered_by_reply__body", "conversation__buyer_name")
+        .order_by("-answered_by_reply_id")[:at_most]
+    )
+    return [(asked, answer, f"reply to {buyer_name}") for asked, answer, buyer_name in answered]
+
+
+def _as_candidate(offered: dict) -> tuple[str, str, str]:
+    return offered["question"], offered["answer"], offered["source"]
 
 
 def _worked_out(conversation: Conversation, question: set[str], limit: int, owner) -> list[dict]:
@@ -180,6 +222,12 @@ def _worked_out(conversation: Conversation, question: set[str], limit: int, owne
         candidates.append((asked, answer, f"reply to {buyer_name}"))
     for details, answer in owner:
         candidates.append((details, answer, "the owner's answer"))
+    return _best(question, limit, candidates)
+
+
+def _best(question: set[str], limit: int, candidates) -> list[dict]:
+    """The `limit` candidates (asked, answer, source) whose questions share the most words
+    with this one, each answer once."""
     scored = []
     for asked, answer, source in candidates:
         terms = _terms(asked)
