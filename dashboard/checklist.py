@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from buyers.selectors import buyer_checklist
 from dashboard.selectors import amazon_summary
+from escalations.models import KEPT
 from escalations.selectors import owner_checklist
 from inbox.selectors import mail_checklist
 
@@ -101,7 +102,11 @@ def checklist_items(state: dict) -> list[Item]:
             amazon["last_pull"],
         )
         verdict = amazon["performance"]
-        told = " The owner was told." if owner["amazon"] else " The owner was not told yet."
+        told = (
+            (" The owner was told." if settings.TWILIO_ACCOUNT_SID else f" {KEPT}: see the outbox.")
+            if owner["amazon"]
+            else " The owner was not told yet."
+        )
         performance = Item(
             "performance",
             "Seller performance",
@@ -191,7 +196,7 @@ def checklist_items(state: dict) -> list[Item]:
         Item(
             "owner",
             "Waiting on the owner",
-            "Texted again after 2 days without an answer.",
+            "Chased again after 2 days without an answer.",
             OWNER if waiting_owner else DONE,
             owner_figure,
             reverse("escalation-list"),
@@ -223,7 +228,7 @@ def checklist_items(state: dict) -> list[Item]:
             if failed
             else "No text failed."
             if settings.TWILIO_ACCOUNT_SID
-            else "No SMS provider set: texts are kept in the outbox, not sent.",
+            else "No SMS provider set: texts to the owner are kept in the outbox, not texted.",
             reverse("outbox") + ("?failed=1" if failed else ""),
             now,
         )

@@ -7,6 +7,7 @@ from escalations.models import (
     Notification,
     NotificationItem,
 )
+from escalations.selectors import with_owner_told
 
 
 @admin.register(EscalationPolicy)
@@ -41,9 +42,17 @@ class NotificationItemInline(admin.TabularInline):
 
 @admin.register(Escalation)
 class EscalationAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "about", "state", "step", "next_step_at", "created_at")
+    list_display = ("__str__", "about", "state", "owner_told", "next_step_at", "created_at")
     list_filter = ("state", "about", "step")
     search_fields = ("summary", "details", "answer")
+
+    def get_queryset(self, request):
+        return with_owner_told(super().get_queryset(request))
+
+    @admin.display(description="owner told", ordering="step")
+    def owner_told(self, obj):
+        return obj.owner_told
+
     readonly_fields = (
         "mail",
         "opened_by",
@@ -57,9 +66,17 @@ class EscalationAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "channel", "state", "attempts", "created_at", "sent_at")
-    list_filter = ("channel", "state")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    list_display = ("__str__", "channel", "what_became_of_it", "attempts", "created_at", "sent_at")
+    list_filter = ("channel", "state", "backend")
+    readonly_fields = [f.name for f in Notification._meta.fields] + ["what_became_of_it"]
+    # The state in words (a kept text is "Kept", not "Sent"), in place of the raw column.
+    fields = [f.name for f in Notification._meta.fields if f.name not in ("id", "state")] + [
+        "what_became_of_it"
+    ]
+
+    @admin.display(description="state", ordering="state")
+    def what_became_of_it(self, obj):
+        return obj.state_label
 
     def has_add_permission(self, request):
         return False

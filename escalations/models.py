@@ -6,6 +6,9 @@ from django.utils import timezone
 
 # An owner's link inside a text (its token answers as the owner): masked on assistant pages.
 OWNER_LINK_IN_TEXT = re.compile(r"/o/[\w.\-]+/?")
+# One word for a text that was kept in the outbox because no SMS provider is set, on every
+# page: it was never sent.
+KEPT = "Kept, not texted (no SMS provider)"
 
 # Short, unambiguous reference codes quoted in texts: #K7, #M2Q.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -61,8 +64,9 @@ class Escalation(models.Model):
 
     class Step(models.IntegerChoices):
         NONE = 0, "Not told yet"
-        TEXTED = 1, "Texted"
-        RETEXTED = 2, "Texted again"
+        # The steps by name; what became of a step's text is `owner_told`.
+        TEXTED = 1, "First text"
+        RETEXTED = 2, "Second text"
         OTHER_CHANNELS = 3, "Emailed and posted to chat"
 
     about = models.CharField(max_length=16, choices=About.choices)
@@ -151,6 +155,32 @@ class Escalation(models.Model):
         return f"#{self.reference} {self.summary}"
 
     @property
+    def owner_told(self) -> str:
+        """How far the owner was told, in the words the outbox uses: a text kept in the
+        outbox (no SMS provider) is "Kept", never "Texted". Reads `told_backend` and
+        `told_state` when the list annotated them (`selectors.with_owner_told`)."""
+        if not self.notify_owner:
+            return "Not texted (history)"
+        if self.step not in (self.Step.TEXTED, self.Step.RETEXTED):
+            return self.get_step_display()
+        if hasattr(self, "told_state"):
+            backend, state = self.told_backend, self.told_state
+        else:
+            backend, state = (
+                self.notification_items.filter(step=self.step, channel="sms")
+                .values_list("notification__backend", "notification__state")
+                .first()
+            ) or ("", "")
+        again = " again" if self.step == self.Step.RETEXTED else ""
+        if backend == "outbox" and state in ("sent", "delivered"):
+            return f"{KEPT}{again}"
+        if state in ("queued", "sending"):
+            return f"Text{again} waiting to send"
+        if state in ("failed", "undelivered"):
+            return f"Text{again} not sent"
+        return f"Texted{again}"
+
+    @property
     def reference(self) -> str:
         """The short code quoted in every text, derived from the id: #AB, #K7, #M2Q."""
         return reference_for(self.pk) if self.pk else ""
@@ -226,7 +256,7 @@ class Notification(models.Model):
     claim = models.CharField(max_length=32, blank=True, editable=False)
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField("sent (or kept) at", null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     escalations = models.ManyToManyField(
         Escalation, through="NotificationItem", related_name="notifications"
@@ -251,11 +281,21 @@ class Notification(models.Model):
         return f"{self.get_channel_display()} to {self.to or 'the owner'}: {self.body[:40]}"
 
     @property
+    def kept(self) -> bool:
+        """Kept in the desk's outbox (no SMS provider was set): never sent to anyone."""
+        return self.backend == "outbox" and self.state in (self.State.SENT, self.State.DELIVERED)
+
+    @property
     def state_label(self) -> str:
         """What became of it, in words; a text kept in the outbox was never sent."""
-        if self.backend == "outbox" and self.state in (self.State.SENT, self.State.DELIVERED):
-            return "Kept: no SMS provider set"
-        return self.get_state_display()
+        return KEPT if self.kept else self.get_state_display()
+
+    @property
+    def owner_link(self) -> str:
+        """The owner's link in the text (its path), for trying the owner's side of a kept
+        text where that is allowed (`DEMO_ENABLED`)."""
+        found = OWNER_LINK_IN_TEXT.search(self.body)
+        return found.group(0) if found else ""
 
     @property
     def masked_body(self) -> str:

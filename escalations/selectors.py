@@ -1,6 +1,6 @@
 """Reads on escalations, for pages and for other apps."""
 
-from django.db.models import Count, Min, Prefetch, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
 
 from escalations.links import digest_of
 from escalations.models import Escalation, InboundText, Notification, NotificationItem
@@ -26,8 +26,20 @@ def digest_escalation_ids(*, kind: str, pk: int) -> list[int]:
     return list(items.values_list("escalation_id", flat=True))
 
 
+def with_owner_told(escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """Each escalation with its current step's text (backend and state), for
+    `Escalation.owner_told`, in the same query."""
+    text = NotificationItem.objects.filter(
+        escalation=OuterRef("pk"), step=OuterRef("step"), channel=Notification.Channel.SMS
+    )
+    return escalations.annotate(
+        told_backend=Subquery(text.values("notification__backend")[:1]),
+        told_state=Subquery(text.values("notification__state")[:1]),
+    )
+
+
 def escalation_list(*, state: str = "waiting") -> QuerySet[Escalation]:
-    return (
+    return with_owner_told(
         Escalation.objects.filter(**LIST_FILTERS.get(state, LIST_FILTERS["waiting"]))
         .select_related("mail")
         .order_by("-created_at", "-pk")
@@ -66,7 +78,9 @@ def escalation_timeline(*, escalation: Escalation) -> list[tuple]:
         events.append(
             (n.created_at, f"{n.get_channel_display()} written", item.get_step_display(), n)
         )
-        if n.sent_at:
+        if n.kept:
+            events.append((n.sent_at or n.created_at, "Kept in the outbox, not texted", "", n))
+        elif n.sent_at:
             events.append((n.sent_at, f"{n.get_channel_display()} sent", n.to, n))
         if n.delivered_at:
             events.append((n.delivered_at, "Delivered", n.to, n))

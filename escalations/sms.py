@@ -140,7 +140,12 @@ class OutboxSms:
     name = "outbox"
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> Sent:
-        log.info("A text for the owner is kept in the outbox (no SMS provider is set).")
+        log.info(
+            "Kept, not texted (no SMS provider is set): the text for the owner (%s) is in the "
+            "outbox:\n%s",
+            to or "no number",
+            body,
+        )
         return Sent(provider_id="", status="outbox")
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> Sent | None:

@@ -252,7 +252,8 @@ def outbox_view(request):
     return render(
         request,
         "escalations/outbox.html",
-        {"page": page, "failed": failed, "notes": owner_notes()},
+        # The demo (no SMS provider) offers the owner's side of a kept text to try.
+        {"page": page, "failed": failed, "notes": owner_notes(), "demo": settings.DEMO_ENABLED},
     )
 
 

@@ -180,7 +180,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         assert any(re.search(r"\d items need you: \S.*: ", t) for t in texts), texts
         assert not re.findall(r"/o/[\w\-]{12}/", outbox), "a working owner link is shown"
         # No SMS provider is set: the texts are kept, and nothing claims they were sent.
-        assert "Kept: no SMS provider set" in outbox
+        assert "Kept, not texted (no SMS provider)" in outbox
         assert not re.search(r"<td>(Sent|Delivered)\b", outbox), outbox
         owner = requests.Session()
         login = owner.get(f"http://127.0.0.1:{port}/login/", timeout=5)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from amazon.models import Order, SellerAccount
@@ -79,6 +80,11 @@ def test_unshipped_orders_and_performance_from_the_latest_pull(client, assistant
     Escalation.objects.create(about="amazon", summary="Performance is Fair")
     _, data = page_and_json(client, assistant)
     assert data["items"]["performance"]["state"] == "owner"
+    # No SMS provider: the text is kept, and the checklist says so in the outbox's words.
+    assert "Kept, not texted" in data["items"]["performance"]["figure"]
+    assert "was told" not in data["items"]["performance"]["figure"]
+    with override_settings(TWILIO_ACCOUNT_SID="AC" + "0" * 32):
+        _, data = page_and_json(client, assistant)
     assert "The owner was told" in data["items"]["performance"]["figure"]
 
 
