@@ -42,6 +42,10 @@ MARKETPLACE_CODES = {
 }  # fmt: skip
 
 
+# The rating's words as a metric's status: WARNED fails, GREAT (or a future GOOD) is good.
+RATING_STATUS = {"GREAT": "GOOD", "GOOD": "GOOD", "WARNED": "BAD"}
+
+
 @dataclass
 class Metric:
     key: str
@@ -51,6 +55,8 @@ class Metric:
     target: float | None = None
     condition: str = ""
     count: int | None = None
+    rating: str = ""  # the Account Health Rating's own word (GREAT, WARNED), when it is that
+    score: float | None = None  # its score, where Amazon's report carries one
 
     @property
     def failing(self) -> bool:
@@ -188,6 +194,12 @@ def parse_report(document) -> PerformanceReport:
                     else None
                 )
                 health.rating = str(rating or "").upper()
+                if health.rating:
+                    score = value.get("ahrScore") if isinstance(value, dict) else None
+                    health.metrics.append(
+                        Metric(key, AREA_NAMES[key], RATING_STATUS.get(health.rating, "NONE"),
+                               rating=health.rating, score=_number(score))
+                    )  # fmt: skip
             elif key == "warningStates":
                 if isinstance(value, list) and any(
                     isinstance(w, dict) and str(w.get("status")).upper() == "BAD" for w in value

@@ -8,6 +8,7 @@ from django.utils import timezone
 from amazon.models import SellerAccount
 from amazon.selectors import unshipped_counts, unshipped_orders
 from dashboard.models import AmazonSnapshot
+from dashboard.performance import AREA_NAMES
 
 
 def amazon_connected() -> bool:
@@ -28,14 +29,53 @@ def latest_snapshots() -> list[AmazonSnapshot]:
 
 
 def health_rows(snapshot: AmazonSnapshot) -> list[dict]:
-    """The health table's rows: every metric, then every failing area the snapshot names
-    that no metric shows (the Account Health Rating, the account's status)."""
+    """The health table's rows, failing first: every metric, then every failing area the
+    snapshot names that no metric shows (the account's status, or the rating in a snapshot
+    from before it was a metric). A row whose figure and Amazon's status disagree says why
+    (`why`): Amazon's status is what counts."""
     rows = [dict(m) for m in snapshot.metrics]
     shown = {m.get("name") for m in rows}
+    rating = AREA_NAMES["accountHealthRating"]
     rows += [
-        {"name": area, "status": "BAD"} for area in snapshot.failing_areas if area not in shown
+        {"name": area, "status": "BAD", **({"rating": "WARNED"} if area == rating else {})}
+        for area in snapshot.failing_areas
+        if area not in shown
     ]
-    return rows
+    for row in rows:
+        row["why"] = _disagreement(row)
+    return sorted(rows, key=lambda r: {"BAD": 0, "GOOD": 2}.get(r.get("status"), 1))
+
+
+# Amazon's targetCondition, as a test of the figure against the target.
+MEETS = {
+    "LESS_THAN": lambda v, t: v < t,
+    "LESS_THAN_OR_EQUAL_TO": lambda v, t: v <= t,
+    "GREATER_THAN": lambda v, t: v > t,
+    "GREATER_THAN_OR_EQUAL_TO": lambda v, t: v >= t,
+    "EQUAL_TO": lambda v, t: v == t,
+    "EQUALS": lambda v, t: v == t,
+}
+
+
+def _disagreement(row: dict) -> str:
+    """Why Amazon's status and the figure against its target disagree, or ""."""
+    value = row.get("rate") if row.get("rate") is not None else row.get("count")
+    test = MEETS.get(str(row.get("condition") or "").upper())
+    if value is None or row.get("target") is None or test is None:
+        return ""
+    meets = test(value, row["target"])
+    if row.get("status") == "BAD" and meets:
+        return (
+            "Amazon marks this failing although the figure meets the target; Amazon's own "
+            "status is what counts (its figure may be rounded or cover another period). "
+            "Check it in Seller Central."
+        )
+    if row.get("status") == "GOOD" and not meets:
+        return (
+            "Amazon marks this Good although the figure misses the target; Amazon's own "
+            "status is what counts (the area may have too few orders to be judged yet)."
+        )
+    return ""
 
 
 def amazon_summary(*, with_orders: bool = False) -> dict:
@@ -55,6 +95,9 @@ def amazon_summary(*, with_orders: bool = False) -> dict:
                 for o in unshipped_orders(account_id=s.account_id, marketplace=s.marketplace)
             ]  # fmt: skip
             s.rows = health_rows(s)
+            # Failing (and unjudged) areas open; the Good ones folded below them.
+            s.open_rows = [r for r in s.rows if r.get("status") != "GOOD"]
+            s.good_rows = [r for r in s.rows if r.get("status") == "GOOD"]
     order = {"Good": 0, "Fair": 1, "Poor": 2}
     judged = [s for s in snapshots if s.performance]
     worst = max(judged, key=lambda s: order[s.performance]) if judged else None

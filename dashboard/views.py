@@ -53,7 +53,7 @@ def refresh(request):
     async_task("inbox.tasks.sync_all_mailboxes", group="refresh")
     async_task("dashboard.tasks.pull_amazon", group="refresh")
     messages.info(request, "Refreshing: mail sync and Amazon pull started; figures update here.")
-    return redirect("home")
+    return redirect("amazon" if request.POST.get("next") == "amazon" else "home")
 
 
 @require_POST

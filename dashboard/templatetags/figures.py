@@ -59,7 +59,13 @@ def target_words(metric: dict) -> str:
 
 @register.filter
 def measured(metric: dict) -> str:
-    """The metric's figure with its target: "3.2 %, target under 4 %"."""
+    """The metric's figure with its target: "3.2 %, target under 4 %"; the health rating's
+    own word (and score, where Amazon gives one)."""
+    if metric.get("rating"):
+        score = metric.get("score")
+        if score is None:
+            return f"{metric['rating'].capitalize()} (Amazon's report gives no score)"
+        return f"{metric['rating'].capitalize()}, score {figure(score, 0)}"
     if metric.get("rate") is not None:
         shown = percent(metric["rate"])
     elif metric.get("count") is not None:
@@ -67,7 +73,7 @@ def measured(metric: dict) -> str:
     else:
         shown = ""
     target = target_words(metric)
-    return ", ".join(p for p in (shown, target) if p) or "—"
+    return ", ".join(p for p in (shown, target) if p) or "No figure in Amazon's report"
 
 
 @register.filter
