@@ -35,10 +35,33 @@ def queue(request):
 @role_required(Role.ASSISTANT)
 def conversation(request, pk: int):
     item = get_object_or_404(Conversation, pk=pk)
+    refused = request.session.pop(_refused_key(pk), None)
+    if refused:  # a send refused a moment ago: its words and why, beside the reply box
+        form = BuyerReplyForm(
+            initial={"body": refused["body"], "owner_words": refused["owner_words"]}
+        )
+        return _render(request, item, form, reply_errors=refused["errors"])
     return _render(request, item, BuyerReplyForm(initial={"body": item.draft}))
 
 
-def _render(request, item, form, suggestions=None, status=200):
+def _refused_key(pk: int) -> str:
+    return f"buyers:refused:{pk}"
+
+
+def _refused(request, item, errors: list[str]):
+    """Back to the conversation (a redirect: a reload does not post again) with the reply
+    as typed and why it was refused, next to the reply box, which is focused (autofocus,
+    so the browser scrolls to it) with the reason in view."""
+    request.session[_refused_key(item.pk)] = {
+        "body": request.POST.get("body", ""),
+        "owner_words": bool(request.POST.get("owner_words")),
+        "errors": errors
+        + (["Choose the attachment again."] if request.FILES.get("attachment") else []),
+    }
+    return redirect("buyer-conversation", pk=item.pk)
+
+
+def _render(request, item, form, suggestions=None, status=200, reply_errors=()):
     if suggestions is None:
         suggestions = suggestions_for(conversation=item)
     answer = owner_answer_for_conversation(conversation_id=item.pk)
@@ -56,6 +79,7 @@ def _render(request, item, form, suggestions=None, status=200):
         "drafts": drafts_with_owner(conversation=item),
         "history": conversation_history(conversation=item),
         "form": form,
+        "reply_errors": list(reply_errors),
         "inserts": composer_inserts(
             conversation=item, assistant=request.user, suggestions=suggestions
         ),
@@ -72,7 +96,7 @@ def send(request, pk: int):
     item = get_object_or_404(Conversation, pk=pk)
     form = BuyerReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render(request, item, form, status=400)
+        return _refused(request, item, [e for errors in form.errors.values() for e in errors])
     action, body = form.cleaned_data["action"], form.cleaned_data["body"]
     upload = form.cleaned_data.get("attachment")
     attachments = (
@@ -110,9 +134,7 @@ def send(request, pk: int):
                 },
                 status=400,
             )
-        for message in exc.messages:
-            form.add_error(None, message)
-        return _render(request, item, form, status=400)
+        return _refused(request, item, exc.messages)
     if escalation is not None:
         messages.success(request, f"Sent to the owner for approval as #{escalation.reference}.")
         return redirect("buyer-conversation", pk=pk)

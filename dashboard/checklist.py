@@ -46,6 +46,8 @@ def _ago(moment, now) -> str:
 
 
 def _left(due, now) -> str:
+    if due is None:  # waiting with no answer-by time (set so in admin): no clock to show
+        return "with no answer-by time"
     seconds = (due - now).total_seconds()
     minutes = int(abs(seconds) // 60)
     span = f"{minutes // 60} h {minutes % 60:02d} min"

@@ -1,6 +1,16 @@
 """Reads on escalations, for pages and for other apps."""
 
-from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from escalations.links import digest_of
 from escalations.models import Escalation, InboundText, Notification, NotificationItem
@@ -47,14 +57,15 @@ def escalation_list(*, state: str = "waiting") -> QuerySet[Escalation]:
 
 
 def owner_items(*, pks=None) -> QuerySet[Escalation]:
-    """What the owner sees: everything waiting for them, newest first, then the answers
-    they gave in the last days."""
+    """What the owner sees: everything waiting for them, the urgent first, each group newest
+    first; then the answers they gave that the assistant has not closed yet."""
     items = Escalation.objects.filter(
         state__in=[Escalation.State.OPEN, Escalation.State.ANSWERED]
     ).select_related("mail", "mail__content", "conversation")
     if pks is not None:
         items = items.filter(pk__in=pks)
-    return items.order_by("state", "-created_at", "-pk")
+    urgent_first = Case(When(urgency=Escalation.Urgency.URGENT, then=Value(0)), default=Value(1))
+    return items.order_by("-state", urgent_first, "-created_at", "-pk")
 
 
 def owner_done(*, pks) -> QuerySet[Escalation]:

@@ -64,6 +64,40 @@
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", keepDrafts);
-  else keepDrafts();
+  // An attachment too large for Amazon is refused when it is chosen, before any upload.
+  function checkAttachments() {
+    document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+      var error = document.getElementById(input.getAttribute("aria-describedby"));
+      input.addEventListener("change", function () {
+        var max = Number(input.getAttribute("data-max-bytes"));
+        var file = input.files && input.files[0];
+        var words = "";
+        if (file && file.size > max) {
+          words = file.name + " is " + (file.size / 1048576).toFixed(1) + " MB; Amazon takes at most " +
+            Math.round(max / 1048576) + " MB. Choose a smaller file.";
+        }
+        input.setCustomValidity(words);
+        input.setAttribute("aria-invalid", words ? "true" : "false");
+        if (error) { error.textContent = words; error.hidden = !words; }
+        if (words) {
+          input.focus({ preventScroll: true });
+          (error || input).scrollIntoView({ block: "center" });
+        }
+      });
+    });
+  }
+
+  // A refused reply: the reply box is focused (autofocus); its reason is brought to the
+  // middle of the window too.
+  function focusRefused() {
+    var field = document.querySelector("[aria-invalid=true][autofocus]");
+    if (!field) return;
+    var error = document.getElementById(field.getAttribute("aria-describedby"));
+    field.focus({ preventScroll: true });
+    (error || field).scrollIntoView({ block: "center" });
+  }
+
+  function start() { keepDrafts(); checkAttachments(); focusRefused(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -110,6 +110,14 @@ def test_buyers_waiting_and_overdue(client, assistant):
     assert "overdue by 6 h" in data["items"]["buyers"]["figure"]
 
 
+def test_a_waiting_buyer_without_an_answer_by_time_does_not_break_the_page(client, assistant):
+    """A conversation waiting with no due time (made or edited so in admin)."""
+    Conversation.objects.create(relay_address="c@marketplace.amazon.com", order_id="3",
+                                buyer_name="C")  # fmt: skip
+    _, data = page_and_json(client, assistant)
+    assert "1 waiting, most urgent with no answer-by time" in data["items"]["buyers"]["figure"]
+
+
 def test_mail_not_dealt_with_and_sync_errors(client, assistant):
     box = Mailbox.objects.create(
         name="m", host="h", port=1, use_ssl=False, username="u", password="p"

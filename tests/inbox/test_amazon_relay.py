@@ -114,7 +114,8 @@ def test_evil_test_x_in_a_reply_is_refused_with_the_reason(client, assistant, sm
     page = client.post(
         reverse("buyer-send", args=[conversation.pk]),
         {"action": "send", "body": "Hello, the manual is at evil.test/x"},
+        follow=True,
     )
-    assert page.status_code == 400
+    assert page.redirect_chain[-1][0].startswith("/buyers/")
     assert "link or web address" in page.content.decode()
     assert not Reply.objects.exists() and not smtp.received

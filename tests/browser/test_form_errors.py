@@ -1,0 +1,66 @@
+"""A refused reply says why where the eye is: next to the reply box, in the viewport, with the
+box focused and the words as typed; the page after it is a GET, so a reload posts nothing
+again. A file too large for Amazon is refused when it is chosen, before any upload."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from buyers.models import Conversation, Reply
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= innerHeight && r.width > 0; }"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_refused_reply_shows_why_in_view_and_a_reload_posts_nothing(
+    browser, live_server, assistant, width
+):
+    conversation = Conversation.objects.create(
+        relay_address="q7@marketplace.amazon.com", order_id="114-3941689-8772232",
+        buyer_name="Jennifer Ortiz",
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    log_in(page, live_server, assistant.email)
+    url = live_server.url + reverse("buyer-conversation", args=[conversation.pk])
+
+    for body, why in (
+        ("", "Write the reply first."),
+        ("Hello Jennifer, the manual is at example.com/manual", "link or web address"),
+    ):
+        page.goto(url)
+        page.locator("#id_body").fill(body)
+        page.get_by_role("button", name="Send to the buyer").click()
+        error = page.locator("#reply-errors")
+        expect(error).to_contain_text(why)
+        assert page.url == url
+        assert error.evaluate(IN_VIEW), f"{why!r} is out of view at {width} px"
+        assert page.evaluate("document.activeElement.id") == "id_body"
+        expect(page.locator("#id_body")).to_have_value(body)
+        before = len(posts)
+        page.reload()
+        assert len(posts) == before  # the page after the refusal is a GET
+        expect(page.locator("#reply-errors")).to_have_count(0)
+    assert not Reply.objects.exists()
+
+    # A 12 MB file is refused when chosen: nothing is uploaded.
+    page.goto(url)
+    page.locator("#id_body").fill("Hello Jennifer, the photo is attached.")
+    page.locator("#id_attachment").set_input_files(
+        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"\0" * (12 * 1024 * 1024)}
+    )
+    error = page.locator("#attachment-error")
+    expect(error).to_contain_text("photo.jpg is 12.0 MB; Amazon takes at most 10 MB.")
+    assert error.evaluate(IN_VIEW)
+    before = len(posts)
+    page.get_by_role("button", name="Send to the buyer").click()
+    page.wait_for_timeout(300)
+    assert len(posts) == before and not Reply.objects.exists()
+    context.close()
