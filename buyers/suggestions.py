@@ -163,10 +163,16 @@ def _offered(
     )
     if kept is not None:
         offered, kept_mark = kept
-        if kept_mark >= answered_mark:
+        if kept_mark == answered_mark:
             return offered, False
-        sent_since = _answered_since(conversation, kept_mark, TOP_UP_AT_MOST + 1)
-        if len(sent_since) <= TOP_UP_AT_MOST:
+        # A mark that went back (the newest reply returned undelivered and no longer
+        # answers its question) has them worked out afresh.
+        sent_since = (
+            _answered_since(conversation, kept_mark, TOP_UP_AT_MOST + 1)
+            if kept_mark < answered_mark
+            else ()
+        )
+        if kept_mark < answered_mark and len(sent_since) <= TOP_UP_AT_MOST:
             offered = _best(question, limit, [_as_candidate(o) for o in offered] + sent_since)
             _keep(conversation, drawn_from, answered_mark, now, offered, worked_out_at=False)
             return offered, True

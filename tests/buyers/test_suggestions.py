@@ -111,6 +111,16 @@ def test_many_answers_sent_since_have_them_worked_out_afresh(folder, monkeypatch
     assert len(offered) == 2 and searches(queries) == 1
 
 
+def test_an_answer_that_no_longer_answers_is_no_longer_offered(folder):
+    """The newest reply came back undelivered (`buyers.bounces` takes it off its question):
+    the mark goes back, and what was kept is worked out afresh."""
+    lost = asked(folder, LOST, answer="It is often left with a neighbour.")
+    tom = asked(folder, "The package shows delivered, I cannot find the parcel.").conversation
+    assert "neighbour" in suggestions_for(conversation=tom)[0]["answer"]
+    BuyerMessage.objects.filter(pk=lost.pk).update(answered_at=None, answered_by_reply=None)
+    assert suggestions_for(conversation=tom) == []
+
+
 def tom_text(conversation) -> str:
     return BuyerMessage.objects.get(conversation=conversation).text
 
