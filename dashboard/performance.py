@@ -77,9 +77,11 @@ class MarketplaceHealth:
 
     @property
     def failing_areas(self) -> list[str]:
-        areas = [m.name for m in self.metrics if m.failing]
-        if self.rating == "WARNED" and AREA_NAMES["accountHealthRating"] not in areas:
-            areas.append(AREA_NAMES["accountHealthRating"])
+        # The rating is named last, once, whether or not it came as a metric.
+        rating = AREA_NAMES["accountHealthRating"]
+        areas = [m.name for m in self.metrics if m.failing and m.name != rating]
+        if self.rating == "WARNED" or any(m.failing and m.name == rating for m in self.metrics):
+            areas.append(rating)
         return areas
 
     @property
