@@ -194,17 +194,30 @@ def _keep(conversation, drawn_from, answered_mark, now, offered, *, worked_out_a
     )  # fmt: skip
 
 
+def _answered_elsewhere(conversation):
+    """Buyer messages of other conversations answered by a reply (not a holding reply)."""
+    return BuyerMessage.objects.filter(
+        answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
+    ).exclude(conversation=conversation)
+
+
+# What a candidate is read from: the question, the answer, who it answered.
+REPLY_FIELDS = ("text", "answered_by_reply__body", "conversation__buyer_name")
+
+
+def _as_replies(rows) -> list[tuple[str, str, str]]:
+    return [(asked, answer, f"reply to {buyer_name}") for asked, answer, buyer_name in rows]
+
+
 def _answered_since(conversation, mark: int, at_most: int) -> list[tuple[str, str, str]]:
     """The questions answered by replies newer than `mark`, as candidates."""
-    answered = (
-        BuyerMessage.objects.filter(
-            answered_by_reply_id__gt=mark, answered_by_reply__kind=Reply.Kind.REPLY
-        )
-        .exclude(conversation=conversation)
-        .values_list("text", "answered_by_reply__body", "conversation__buyer_name")
+    rows = (
+        _answered_elsewhere(conversation)
+        .filter(answered_by_reply_id__gt=mark)
+        .values_list(*REPLY_FIELDS)
         .order_by("-answered_by_reply_id")[:at_most]
     )
-    return [(asked, answer, f"reply to {buyer_name}") for asked, answer, buyer_name in answered]
+    return _as_replies(rows)
 
 
 def _as_candidate(offered: dict) -> tuple[str, str, str]:
@@ -212,20 +225,15 @@ def _as_candidate(offered: dict) -> tuple[str, str, str]:
 
 
 def _worked_out(conversation: Conversation, question: set[str], limit: int, owner) -> list[dict]:
-    candidates = []
-    answered = BuyerMessage.objects.filter(
-        answered_by_reply__isnull=False, answered_by_reply__kind=Reply.Kind.REPLY
-    ).exclude(conversation=conversation)
     alike = sharing_most(
-        answered,
+        _answered_elsewhere(conversation),
         " ".join(sorted(question, key=lambda w: (-len(w), w))),  # the telling words first
         key=f"{BuyerMessage._meta.db_table}.message_id",
         newest=RECENT,
         limit=CANDIDATES,
-        fields=("text", "answered_by_reply__body", "conversation__buyer_name"),
+        fields=REPLY_FIELDS,
     )
-    for asked, answer, buyer_name in alike:
-        candidates.append((asked, answer, f"reply to {buyer_name}"))
+    candidates = _as_replies(alike)
     for details, answer in owner:
         candidates.append((details, answer, "the owner's answer"))
     return _best(question, limit, candidates)
