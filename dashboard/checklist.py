@@ -3,7 +3,6 @@ assistant, what waits on the owner. One read per figure, however much data there
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from buyers.selectors import buyer_checklist
 from dashboard.selectors import amazon_summary
 from escalations.models import KEPT
 from escalations.selectors import owner_checklist
+from escalations.sms import sms_provider_set
 from inbox.selectors import mail_checklist
 
 DONE, ACTION, OWNER, UNKNOWN = "done", "action", "owner", "unknown"
@@ -105,7 +105,7 @@ def checklist_items(state: dict) -> list[Item]:
         )
         verdict = amazon["performance"]
         told = (
-            (" The owner was told." if settings.TWILIO_ACCOUNT_SID else f" {KEPT}: see the outbox.")
+            (" The owner was told." if sms_provider_set() else f" {KEPT}: see the outbox.")
             if owner["amazon"]
             else " The owner was not told yet."
         )
@@ -229,7 +229,7 @@ def checklist_items(state: dict) -> list[Item]:
             f"{failed} text(s) failed."
             if failed
             else "No text failed."
-            if settings.TWILIO_ACCOUNT_SID
+            if sms_provider_set()
             else "No SMS provider set: texts to the owner are kept in the outbox, not texted.",
             reverse("outbox") + ("?failed=1" if failed else ""),
             now,

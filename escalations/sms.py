@@ -152,8 +152,13 @@ class OutboxSms:
         return None
 
 
+def sms_provider_set() -> bool:
+    """Whether texts go to Twilio; without it they are kept in the outbox."""
+    return bool(settings.TWILIO_ACCOUNT_SID)
+
+
 def sms_backend():
-    return TwilioSms() if settings.TWILIO_ACCOUNT_SID else OutboxSms()
+    return TwilioSms() if sms_provider_set() else OutboxSms()
 
 
 def signature_valid(url: str, params: dict, signature: str) -> bool:

@@ -94,8 +94,7 @@ def _owner_page(request, items, *, action_for, via: str, by, done=()):
             # Answered: with the assistant now, apart from what still waits.
             "answered": [item for item in items if item.state == Escalation.State.ANSWERED],
             "urgent": sum(
-                item.state == Escalation.State.OPEN
-                and item.urgency == Escalation.Urgency.URGENT
+                item.state == Escalation.State.OPEN and item.urgency == Escalation.Urgency.URGENT
                 for item in items
             ),
             "action_for": action_for,
