@@ -119,8 +119,12 @@ def test_urgent_mail_reaches_the_owners_phone_within_seconds(tmp_path, mailbox):
             took += [_one_urgent_mail(mailbox, twilio, n) for n in range(3, 5)]
             # The worker dies: it is started again and the texts go on (a mail that came
             # while it was down is texted once it is back).
-            os.killpg(os.getpgid(_pid_of(desk.pid, "qcluster")), signal.SIGKILL)
+            # Only its main process dies (its own workers left orphaned): the rest of its
+            # group goes too, so no old worker takes tasks beside the new one.
+            old_group = os.getpgid(_pid_of(desk.pid, "qcluster"))
+            os.kill(old_group, signal.SIGKILL)
             took += [_one_urgent_mail(mailbox, twilio, n) for n in range(5, 7)]
+            assert not _in_group(old_group), "the old worker's processes still run"
             print("seconds to the owner's phone:", [round(t, 2) for t in took])
             assert statistics.median(took) < WITHIN, took
             # Each urgent mail was texted once, alone.
@@ -154,3 +158,14 @@ def _pid_of(root: int, command: str) -> int:
             if f"manage.py {command}" in cmdline or cmdline.startswith(f"{command} "):
                 return pid
     pytest.fail(f"no {command} process")
+
+
+def _in_group(group: int) -> list[int]:
+    """The processes still running in process group `group`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                found.append(int(stat.parent.name))
+    return found

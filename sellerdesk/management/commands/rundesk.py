@@ -221,6 +221,9 @@ class Command(BaseCommand):
                     if proc.poll() is None:
                         continue
                     if name not in restart_at:
+                        # What is left of its group (qcluster's own workers) goes with it, so
+                        # the new one does not run beside the old one's children.
+                        _signal_group(proc, signal.SIGKILL)
                         self.stderr.write(
                             f"The {RESTARTED[name]} stopped (exit {proc.returncode}); "
                             "starting it again in 5 s."
