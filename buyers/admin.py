@@ -5,8 +5,8 @@ from buyers.models import Conversation, ReplyTemplate
 
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "purpose", "language", "order")
-    list_filter = ("purpose", "language")
+    list_display = ("name", "purpose", "language", "order", "removed_at")
+    list_filter = ("purpose", "language", ("removed_at", admin.EmptyFieldListFilter))
     list_editable = ("order",)
 
 

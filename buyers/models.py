@@ -165,8 +165,11 @@ class Reply(models.Model):
 
 
 class ReplyTemplate(models.Model):
-    """A reply the assistant starts from, edited in admin. Placeholders: {buyer_name},
-    {order_id}, {assistant_name}."""
+    """A saved reply the assistant starts from, kept on the saved replies page or in admin.
+    Placeholders: {buyer_name}, {order_id}, {assistant_name}. Removed from the page, it is
+    set aside (`removed_at`) rather than deleted, and can be put back."""
+
+    PLACEHOLDERS = ("buyer_name", "order_id", "assistant_name")
 
     class Purpose(models.TextChoices):
         REPLY = "reply", "A reply"
@@ -177,6 +180,9 @@ class ReplyTemplate(models.Model):
     language = models.CharField(max_length=8, blank=True, help_text="e.g. en, de, ja; empty = any")
     body = models.TextField()
     order = models.PositiveIntegerField(default=100)
+    removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set aside: not offered to the assistant until put back."
+    )
 
     class Meta:
         db_table = "inbox_replytemplate"

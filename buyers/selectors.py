@@ -1,9 +1,16 @@
 """Reads on the reply queue, for pages and for other apps."""
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+import re
 
-from buyers.models import BuyerMessage, Conversation, ReplyTemplate
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Value
+from django.db.models.functions import Replace
+
+from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
 from escalations.models import Escalation
+from inbox.search import WINDOW, ranked, search_words
+
+ORDER_ID = re.compile(r"[\d-]{5,}")
+FOUND_AT_MOST = 200
 
 
 def _owner_answered():
@@ -20,7 +27,24 @@ def _owner_answered():
 def conversation_queue(*, state: str = "waiting"):
     """Waiting: the conversations whose owner's answer waits to be used, first; then those
     waiting for a reply, the soonest due first."""
-    conversations = Conversation.objects.annotate(
+    conversations = _with_queue_marks(Conversation.objects.all())
+    if state == "waiting":
+        return conversations.filter(
+            Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
+        ).order_by("-owner_answered", "due_at", "pk")
+    return conversations.exclude(
+        Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
+    ).order_by("-last_message_at")
+
+
+def next_waiting(*, after: Conversation) -> Conversation | None:
+    """The conversation the assistant works next, once `after` is answered: the first of
+    the waiting queue other than it."""
+    return conversation_queue(state="waiting").exclude(pk=after.pk).first()
+
+
+def _with_queue_marks(conversations):
+    return conversations.annotate(
         waiting_count=Count("messages", filter=Q(messages__answered_at__isnull=True)),
         owner_answered=_owner_answered(),
         owner_waits=Exists(
@@ -34,13 +58,34 @@ def conversation_queue(*, state: str = "waiting"):
             )
         ),
     )
-    if state == "waiting":
-        return conversations.filter(
-            Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
-        ).order_by("-owner_answered", "due_at", "pk")
-    return conversations.exclude(
-        Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
-    ).order_by("-last_message_at")
+
+
+def conversation_search(*, text: str):
+    """The conversations whose buyer's name, order id, buyer's mail (every word, by its
+    beginning, through the mail's search index) or the desk's replies hold `text`:
+    waiting ones first, the soonest due first; then the rest, newest first."""
+    text = " ".join(text.split())[:200]
+    if not search_words(text):
+        return Conversation.objects.none()
+    found = Q(buyer_name__folded=text) | Q(order_id__folded=text)
+    if ORDER_ID.fullmatch(text):  # an order id typed without its dashes
+        found |= Q(bare_order__contains=text.replace("-", ""))
+    mail = ranked(BuyerMessage.objects.all(), text, key="inbox_buyermessage.message_id",
+                  window=WINDOW).values_list("conversation_id", "rank")  # fmt: skip
+    found |= Q(pk__in={pk for pk, _ in mail[:FOUND_AT_MOST]})
+    found |= Q(
+        pk__in=Reply.objects.filter(conversation__isnull=False, body__folded=text)
+        .order_by("-pk")
+        .values_list("conversation_id", flat=True)[:FOUND_AT_MOST]
+    )
+    return (
+        _with_queue_marks(Conversation.objects.all())
+        .annotate(bare_order=Replace("order_id", Value("-"), Value("")))
+        .filter(found)
+        .order_by(
+            "-owner_answered", "-state", F("due_at").asc(nulls_last=True), "-last_message_at", "pk"
+        )
+    )
 
 
 def conversation_history(*, conversation) -> list[tuple]:
@@ -57,8 +102,21 @@ def conversation_history(*, conversation) -> list[tuple]:
 
 def reply_templates_for(*, conversation):
     return ReplyTemplate.objects.filter(
-        Q(language="") | Q(language=conversation.language), purpose=ReplyTemplate.Purpose.REPLY
+        Q(language="") | Q(language=conversation.language),
+        purpose=ReplyTemplate.Purpose.REPLY,
+        removed_at__isnull=True,
     )
+
+
+def saved_replies_page() -> dict:
+    """The saved replies page: those offered, and those set aside (newest removed first)."""
+    rows = list(ReplyTemplate.objects.all())
+    return {
+        "offered": [t for t in rows if t.removed_at is None],
+        "removed": sorted(
+            (t for t in rows if t.removed_at), key=lambda t: t.removed_at, reverse=True
+        ),
+    }
 
 
 def unanswered_text(conversation: Conversation) -> str:

@@ -242,7 +242,9 @@ def reply_retry(*, reply: Reply) -> Reply:
 
 
 def holding_template(conversation: Conversation) -> ReplyTemplate | None:
-    holding = ReplyTemplate.objects.filter(purpose=ReplyTemplate.Purpose.HOLDING)
+    holding = ReplyTemplate.objects.filter(
+        purpose=ReplyTemplate.Purpose.HOLDING, removed_at__isnull=True
+    )
     return (
         holding.filter(language=conversation.language).first()
         or holding.filter(language="en").first()

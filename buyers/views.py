@@ -7,29 +7,41 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from buyers import replies
+from buyers import replies, saved_replies
 from buyers import services as service
 from buyers.composer import composer_inserts
-from buyers.forms import BuyerReplyForm, NoResponseForm
-from buyers.models import BuyerMessage, Conversation, Reply
+from buyers.forms import BuyerReplyForm, NoResponseForm, QueueSearchForm, SavedReplyForm
+from buyers.models import BuyerMessage, Conversation, Reply, ReplyTemplate
 from buyers.order_cards import order_context
-from buyers.selectors import conversation_history, conversation_queue, drafts_with_owner
+from buyers.selectors import (
+    conversation_history,
+    conversation_queue,
+    conversation_search,
+    drafts_with_owner,
+    next_waiting,
+    saved_replies_page,
+)
 from buyers.suggestions import suggestions_for
 from escalations.forms import MailReplyForm
 from escalations.models import Escalation
 from escalations.selectors import owner_answer_for_conversation
 from sellerdesk import once
+from sellerdesk.refused import form_as_left, form_refused, refuse
 from sellerdesk.roles import Role, role_required
 
 
 @role_required(Role.ASSISTANT)
 def queue(request):
     state = "answered" if request.GET.get("state") == "answered" else "waiting"
+    form = QueueSearchForm(request.GET)
+    search = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = conversation_search(text=search) if search else conversation_queue(state=state)
     template = (
         "buyers/queue_rows.html" if request.headers.get("HX-Request") else "buyers/queue.html"
     )
-    return render(request, template, {"conversations": conversation_queue(state=state)[:200],
-                                      "state": state, "now": timezone.now()})  # fmt: skip
+    return render(request, template, {"conversations": found[:200], "state": state,
+                                      "form": form, "search": search,
+                                      "now": timezone.now()})  # fmt: skip
 
 
 @role_required(Role.ASSISTANT)
@@ -84,6 +96,7 @@ def _render(request, item, form, suggestions=None, status=200, reply_errors=()):
             conversation=item, assistant=request.user, suggestions=suggestions
         ),
         "no_response_form": NoResponseForm(),
+        "next_buyer": next_waiting(after=item),
         "now": timezone.now(),
         **order_context(conversation=item),
     }
@@ -115,7 +128,7 @@ def send(request, pk: int):
                 "question": service.unanswered_text(item),
             },
         )
-    if (again := once.repeated(request, "buyer-conversation", pk=pk)) is not None:
+    if (again := once.repeated(request, *_after_send(item, action))) is not None:
         return again
     try:
         with once.acting(request):
@@ -138,12 +151,21 @@ def send(request, pk: int):
     if escalation is not None:
         messages.success(request, f"Sent to the owner for approval as #{escalation.reference}.")
         return redirect("buyer-conversation", pk=pk)
-    if reply.state == Reply.State.SENT:
-        done = "Holding reply sent and the owner asked" if action == "ask_owner" else "Reply sent"
-        messages.success(request, f"{done}: the mail server accepted it.")
-    else:
+    if reply.state != Reply.State.SENT:  # stays here, whichever button: the reply to mend
         messages.error(request, f"The reply was not sent: {reply.error} It is kept; try again.")
-    return redirect("buyer-conversation", pk=pk)
+        return redirect("buyer-conversation", pk=pk)
+    done = "Holding reply sent and the owner asked" if action == "ask_owner" else "Reply sent"
+    messages.success(request, f"{done} to {item.buyer_name}: the mail server accepted it.")
+    return redirect(*_after_send(item, action))
+
+
+def _after_send(item, action: str) -> tuple:
+    """Where a sent reply leads (`redirect`'s arguments): the next waiting buyer for "Send
+    and next" (the queue when none is left), else back to the conversation."""
+    if action != "send_next":
+        return ("buyer-conversation", item.pk)
+    following = next_waiting(after=item)
+    return ("buyer-conversation", following.pk) if following else ("buyer-queue",)
 
 
 def _act(request, item, action, body, attachments, form):
@@ -216,8 +238,8 @@ def escalation_reply(request, pk: int):
     escalation = get_object_or_404(Escalation.objects.select_related("mail"), pk=pk)
     form = MailReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("escalation-detail", pk=pk)
+        errors = [e for errs in form.errors.values() for e in errs]
+        return refuse(request, form="mail-reply", errors=errors, to="escalation-detail", pk=pk)
     if (again := once.repeated(request, "escalation-detail", pk=pk)) is not None:
         return again
     try:
@@ -226,7 +248,8 @@ def escalation_reply(request, pk: int):
         )
     except ValidationError as exc:
         once.release(request)
-        messages.error(request, " ".join(exc.messages))
+        return refuse(request, form="mail-reply", errors=exc.messages, to="escalation-detail",
+                      pk=pk)  # fmt: skip
     else:
         if reply.state == reply.State.SENT:
             messages.success(request, f"Reply sent to {reply.to}; the mail is marked read.")
@@ -251,3 +274,52 @@ def escalation_handled(request, pk: int):
     else:
         messages.success(request, f"#{escalation.reference} resolved; the mail is marked read.")
     return redirect("escalation-detail", pk=pk)
+
+
+# --- The assistant's saved replies -------------------------------------------------------
+
+
+@role_required(Role.ASSISTANT)
+def saved_reply_list(request):
+    return render(request, "buyers/saved_replies.html", saved_replies_page())
+
+
+@role_required(Role.ASSISTANT)
+def saved_reply_edit(request, pk: int | None = None):
+    """A new saved reply, or one changed. A refused one comes back by a redirect (a reload
+    posts nothing) as typed, each reason beside its field, the first of them focused."""
+    template = get_object_or_404(ReplyTemplate, pk=pk) if pk else None
+    name = f"saved-reply:{pk or 'new'}"
+    if request.method == "POST":
+        form = SavedReplyForm(request.POST, instance=template)
+        if not form.is_valid():
+            return form_refused(request, name=name)
+        if (again := once.repeated(request, "saved-replies")) is not None:
+            return again
+        saved = saved_replies.saved_reply_save(form=form, by=request.user)
+        messages.success(request, f"Saved “{saved.name}”: the composer offers it now.")
+        return redirect("saved-replies")
+    form = form_as_left(request, SavedReplyForm, name=name, instance=template)
+    return render(request, "buyers/saved_reply_edit.html", {"form": form, "template": template})
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def saved_reply_remove(request, pk: int):
+    template = get_object_or_404(ReplyTemplate, pk=pk)
+    if saved_replies.saved_reply_remove(template=template, by=request.user):
+        messages.success(request, f"Removed “{template.name}”: put it back below if it was a slip.")
+    else:
+        messages.info(request, f"“{template.name}” was removed already: nothing more was done.")
+    return redirect("saved-replies")
+
+
+@require_POST
+@role_required(Role.ASSISTANT)
+def saved_reply_restore(request, pk: int):
+    template = get_object_or_404(ReplyTemplate, pk=pk)
+    if saved_replies.saved_reply_restore(template=template, by=request.user):
+        messages.success(request, f"Put back “{template.name}”: the composer offers it again.")
+    else:
+        messages.info(request, f"“{template.name}” is offered already: nothing more was done.")
+    return redirect("saved-replies")

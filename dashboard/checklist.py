@@ -54,6 +54,16 @@ def _left(due, now) -> str:
     return f"{span} left" if seconds > 0 else f"overdue by {span}"
 
 
+def _answer_link(first) -> str:
+    """Where the owner's answer becomes the next step: the buyer's conversation (the answer
+    sits above the reply box), else the escalation; the list when none waits."""
+    if first is None:
+        return reverse("escalation-list") + "?state=answered"
+    if first["conversation_id"]:
+        return reverse("buyer-conversation", args=[first["conversation_id"]])
+    return reverse("escalation-detail", args=[first["pk"]])
+
+
 def checklist_state(*, now=None) -> dict:
     """Everything the checklist page and `checklist --json` show."""
     now = now or timezone.now()
@@ -215,7 +225,7 @@ def checklist_items(state: dict) -> list[Item]:
             f"{answered} answer(s) from the owner to act on."
             if answered
             else "No answer from the owner waits.",
-            reverse("escalation-list") + "?state=answered",
+            _answer_link(owner["answered_first"]),
             now,
         )
     )

@@ -10,6 +10,7 @@ from dashboard.checklist import checklist_items, checklist_json, checklist_state
 from dashboard.models import Shift
 from dashboard.selectors import amazon_summary
 from dashboard.trends import trends
+from sellerdesk.refused import refuse
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import worker_health, worker_is_running, worker_last_seen
 
@@ -70,7 +71,7 @@ def shift_end(request):
     try:
         services.shift_end(assistant=request.user, note=request.POST.get("note", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return refuse(request, form="shift-end", errors=exc.messages, to="home")
     else:
         messages.success(request, "Shift ended; the owner can see what was done and left.")
     return redirect("home")

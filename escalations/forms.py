@@ -65,6 +65,7 @@ class EscalationListForm(forms.Form):
         ],
         required=False,
     )
+    q = forms.CharField(label="Search", required=False, max_length=200)
 
 
 class MailReplyForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -13,7 +14,13 @@ from django.db.models import (
 )
 
 from escalations.links import digest_of
-from escalations.models import Escalation, InboundText, Notification, NotificationItem
+from escalations.models import (
+    Escalation,
+    InboundText,
+    Notification,
+    NotificationItem,
+    number_for,
+)
 
 LIST_FILTERS = {
     "waiting": {"state": Escalation.State.OPEN},
@@ -21,6 +28,9 @@ LIST_FILTERS = {
     "closed": {"state__in": [Escalation.State.RESOLVED, Escalation.State.CANCELLED]},
     "all": {},
 }
+# What a search of the escalations reads.
+SEARCHED = ("summary", "details", "draft", "answer", "mail__subject", "mail__from_name",
+            "mail__from_address", "conversation__buyer_name", "conversation__order_id")  # fmt: skip
 
 
 def digest_escalation_ids(*, kind: str, pk: int) -> list[int]:
@@ -53,6 +63,25 @@ def escalation_list(*, state: str = "waiting") -> QuerySet[Escalation]:
         Escalation.objects.filter(**LIST_FILTERS.get(state, LIST_FILTERS["waiting"]))
         .select_related("mail")
         .order_by("-created_at", "-pk")
+    )
+
+
+def escalation_search(*, text: str) -> QuerySet[Escalation]:
+    """Every escalation, in any state, whose reference (`#K7`), summary, details, draft,
+    owner's answer, mail (subject, sender) or buyer (name, order id) holds `text`, newest
+    first."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return Escalation.objects.none()
+    found = Q()
+    for field in SEARCHED:
+        found |= Q(**{f"{field}__folded": text})
+    if text.startswith("#") or (len(text) <= 4 and text.isupper()):
+        number = number_for(text)
+        if number:
+            found |= Q(pk=number)
+    return with_owner_told(
+        Escalation.objects.filter(found).select_related("mail").order_by("-created_at", "-pk")
     )
 
 
@@ -172,7 +201,12 @@ def owner_checklist() -> dict:
         .first()
     )
     figures["amazon"] = waiting.filter(about=Escalation.About.AMAZON).count()
-    figures["answered"] = answers_for_the_assistant().count()
+    answers = answers_for_the_assistant()
+    figures["answered"] = answers.count()
+    # The answer to act on first (the oldest): its conversation, or else its escalation.
+    figures["answered_first"] = (
+        answers.order_by("answered_at", "pk").values("pk", "conversation_id").first()
+    )
     figures["texts_failed"] = texts_failed_count()
     return figures
 

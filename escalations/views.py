@@ -32,6 +32,7 @@ from escalations.models import Escalation, Notification
 from escalations.selectors import (
     digest_escalation_ids,
     escalation_list,
+    escalation_search,
     escalation_timeline,
     outbox,
     owner_done,
@@ -40,6 +41,7 @@ from escalations.selectors import (
 )
 from escalations.sms import signature_valid
 from sellerdesk import once
+from sellerdesk.refused import form_as_left, form_refused, refuse
 from sellerdesk.roles import Role, has_role, role_required
 from sellerdesk.selectors import the_owner
 
@@ -165,8 +167,11 @@ def escalation_index(request):
     state = (
         form.cleaned_data["state"] if form.is_valid() and form.cleaned_data["state"] else "waiting"
     )
-    page = Paginator(escalation_list(state=state), 50).get_page(request.GET.get("page"))
-    return render(request, "escalations/list.html", {"form": form, "page": page, "state": state})
+    search = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = escalation_search(text=search) if search else escalation_list(state=state)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(request, "escalations/list.html",
+                  {"form": form, "page": page, "state": state, "search": search})  # fmt: skip
 
 
 @role_required(Role.ASSISTANT)
@@ -206,7 +211,9 @@ def escalation_edit(request, pk: int):
         )
         messages.success(request, "Summary saved.")
     else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        errors = [e for errs in form.errors.values() for e in errs]
+        return refuse(request, form="escalation-edit", errors=errors, to="escalation-detail",
+                      pk=pk)  # fmt: skip
     return redirect("escalation-detail", pk=pk)
 
 
@@ -238,18 +245,21 @@ def escalation_close(request, pk: int):
 
 @role_required(Role.ASSISTANT)
 def escalation_new(request):
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if (again := once.repeated(request, "escalation-list")) is not None:
-            return again
-        escalation = services.escalation_open(
-            about=Escalation.About.DRAFT if form.cleaned_data["draft"] else Escalation.About.NOTE,
-            by=request.user,
-            **form.cleaned_data,
-        )
-        messages.success(request, f"#{escalation.reference} opened; the owner will be texted.")
-        return redirect("escalation-detail", pk=escalation.pk)
-    return render(request, "escalations/new.html", {"form": form})
+    if request.method == "GET":
+        form = form_as_left(request, NoteForm, name="note")
+        return render(request, "escalations/new.html", {"form": form})
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return form_refused(request, name="note")
+    if (again := once.repeated(request, "escalation-list")) is not None:
+        return again
+    escalation = services.escalation_open(
+        about=Escalation.About.DRAFT if form.cleaned_data["draft"] else Escalation.About.NOTE,
+        by=request.user,
+        **form.cleaned_data,
+    )
+    messages.success(request, f"#{escalation.reference} opened; the owner will be texted.")
+    return redirect("escalation-detail", pk=escalation.pk)
 
 
 @role_required(Role.ASSISTANT)

@@ -10,7 +10,7 @@ class SellerDeskConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django_q.signals import post_spawn
 
-        from sellerdesk import checks  # noqa: F401 (registers the deploy checks)
+        from sellerdesk import checks, lookups  # noqa: F401 (checks registers the deploy checks)
         from sellerdesk.login import on_logged_in
         from sellerdesk.schedules import install_schedules
         from sellerdesk.tasks import worker_started
@@ -23,3 +23,5 @@ class SellerDeskConfig(AppConfig):
         # after every migrate, idempotently.
         post_migrate.connect(install_schedules, sender=self)
         post_spawn.connect(worker_started, dispatch_uid="sellerdesk-worker-started")
+        # `__folded`: contains, ignoring case in every script (the searches of the lists).
+        lookups.install()

@@ -1,3 +1,4 @@
+from sellerdesk.refused import refused_for_page
 from sellerdesk.roles import Role, has_role
 
 
@@ -10,3 +11,7 @@ def desk(request):
         "is_owner": has_role(user, Role.OWNER),
         "is_admin": has_role(user, Role.ADMIN),
     }
+
+
+def refused(request):
+    return {"refused": refused_for_page(request)}

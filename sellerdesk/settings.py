@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sellerdesk.context_processors.desk",
+                "sellerdesk.context_processors.refused",
             ],
         },
     },

@@ -58,6 +58,11 @@ ACCESS = {
     "buyer-send": ("post", {"pk": 999999}, DESK),
     "buyer-reply-retry": ("post", {"pk": 999999}, DESK),
     "buyer-no-response": ("post", {"pk": 999999}, DESK),
+    "saved-replies": ("get", {}, DESK),
+    "saved-reply-new": ("get", {}, DESK),
+    "saved-reply-edit": ("get", {"pk": 999999}, DESK),
+    "saved-reply-remove": ("post", {"pk": 999999}, DESK),
+    "saved-reply-restore": ("post", {"pk": 999999}, DESK),
 }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_q.models import Schedule
 
@@ -203,7 +204,7 @@ def test_rundesk_serves_the_desk_with_its_worker(tmp_path):
         assert 'hx-trigger="every 30s"' in buyers
         marcus = re.search(r'href="(/buyers/\d+/)">Marcus Lee', buyers)
         composer = session.get(f"http://127.0.0.1:{port}{marcus[1]}", timeout=5).text
-        assert "Start from a template" in composer and "Delivered but not found" in composer
+        assert "Start from a saved reply" in composer and "Delivered but not found" in composer
         assert "hand wash only" in composer
         # Amazon's figures from the demo's SP-API stand-in: one area not Good.
         home = session.get(f"http://127.0.0.1:{port}/", timeout=5).text
@@ -272,3 +273,23 @@ def test_demo_without_dovecot_serves_the_sample_mail(settings, tmp_path):
     assert "simulated" in command.stdout.getvalue()
     assert Message.objects.filter(folder__role="spam").count() == 1
     assert Message.objects.filter(mailbox__demo_file__endswith="demo-mail.json").count() == 15
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_again_keeps_everyone_signed_in(client, settings):
+    """`make run` loads the demo each time: a password already the demo's is not set again
+    (a new hash would sign everyone out); one changed since is put back."""
+    settings.DEMO_ENABLED = True
+    call_command("demo", stdout=io.StringIO())
+    User = get_user_model()
+    assistant = User.objects.get(email="assistant@demo.test")
+    client.force_login(assistant)
+    assert client.get("/").status_code == 200
+    call_command("demo", stdout=io.StringIO())
+    assert client.get("/").status_code == 200  # still signed in
+
+    assistant.set_password("changed-by-hand-7")
+    assistant.save()
+    call_command("demo", stdout=io.StringIO())
+    assistant.refresh_from_db()
+    assert assistant.check_password("sellerdesk-demo")

@@ -87,17 +87,7 @@
     });
   }
 
-  // A refused reply: the reply box is focused (autofocus); its reason is brought to the
-  // middle of the window too.
-  function focusRefused() {
-    var field = document.querySelector("[aria-invalid=true][autofocus]");
-    if (!field) return;
-    var error = document.getElementById(field.getAttribute("aria-describedby"));
-    field.focus({ preventScroll: true });
-    (error || field).scrollIntoView({ block: "center" });
-  }
-
-  function start() { keepDrafts(); checkAttachments(); focusRefused(); }
+  function start() { keepDrafts(); checkAttachments(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from buyers.models import Conversation
+from buyers.models import Conversation, ReplyTemplate
 from escalations.models import Escalation
 from escalations.services import escalation_open
 from inbox.models import EmailRule, Message
@@ -66,6 +66,9 @@ def _seed(mailbox, desk_mailbox, settings) -> dict:
         "mail-detail": Message.objects.order_by("pk").first().pk,
         "buyer-conversation": Conversation.objects.order_by("due_at").first().pk,
         "rule": EmailRule.objects.order_by("pk").first().pk,
+        "saved-reply-edit": ReplyTemplate.objects.create(
+            name="Tracking", body="Hello {buyer_name}, your parcel is on its way."
+        ).pk,
     }
 
 

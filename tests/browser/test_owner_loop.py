@@ -90,7 +90,11 @@ def test_owner_answers_and_the_assistant_inserts_it_sends_and_it_is_resolved(
     page.goto(f"{live_server.url}/buyers/")
     row = page.get_by_role("row").nth(1)
     expect(row).to_contain_text("owner answered")
-    row.get_by_role("link").first.click()
+    # The checklist's "The owner answered" leads to the buyer's conversation, the answer
+    # above the reply box.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="The owner answered").click()
+    expect(page).to_have_url(f"{live_server.url}/buyers/{conversation.pk}/")
     expect(page.get_by_text("Send a new press today.").first).to_be_visible()
     page.get_by_role("button", name="Insert the owner's answer to rewrite").click()
     composer = page.locator("#id_body")

@@ -12,7 +12,6 @@ from escalations.delivery import deliver_due
 from escalations.inbound import answer_word
 from escalations.models import Escalation, InboundText
 from escalations.services import escalation_close, escalation_open
-from tests.buyers.test_queue import samples  # noqa: F401 (a fixture)
 from tests.escalations.test_owner import inbound, signed_post
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,7 @@ ORDER = "111-2290471-6654829"  # Priya Natarajan's
 
 
 @pytest.fixture
-def draft(client, assistant, samples, smtp, twilio):  # noqa: F811
+def draft(client, assistant, samples, smtp, twilio):
     conversation = Conversation.objects.get(order_id=ORDER)
     client.force_login(assistant)
     client.post(
@@ -214,7 +213,7 @@ def test_a_reply_holding_the_owners_note_word_for_word_is_caught(body, held):
 def test_a_bare_yes_after_a_digest_is_words_not_an_approval(
     client,
     assistant,
-    samples,  # noqa: F811 (the fixture)
+    samples,
     smtp,
     twilio,
     run_tasks_inline,

@@ -18,18 +18,10 @@ from escalations.services import escalation_answer, escalation_open
 from inbox.models import Message
 from inbox.sync import mailbox_sync
 from sellerdesk.devservers import free_port
-from tests.inbox.conftest import MANIFEST, load_samples, make_mail
+from tests.inbox.conftest import MANIFEST, make_mail
 
 pytestmark = pytest.mark.django_db
 BUYERS = [e for e in MANIFEST if e["kind"] == "buyer"]
-
-
-@pytest.fixture
-def samples(mailbox, desk_mailbox, seed_rules, run_tasks_inline):
-    load_samples(mailbox)
-    with run_tasks_inline():
-        mailbox_sync(mailbox=desk_mailbox)
-    return desk_mailbox
 
 
 def folder_subjects(mailbox, folder: str) -> list[str]:

@@ -16,18 +16,11 @@ from buyers.models import BuyerMessage, Conversation, OfferedAnswers, Reply
 from buyers.suggestions import suggestions_for, suggestions_refresh
 from escalations.models import Escalation
 from escalations.services import escalation_answer, escalation_open
-from inbox.models import Folder, Mailbox, Message, MessageContent
+from inbox.models import Message, MessageContent
 
 pytestmark = pytest.mark.django_db
 NUMBERS = count(1)
 LOST = "Tracking says the parcel was delivered but I cannot find the package anywhere."
-
-
-@pytest.fixture
-def folder(db):
-    box = Mailbox.objects.create(name="shop", host="h", port=1, use_ssl=False, username="u",
-                                 password="p")  # fmt: skip
-    return Folder.objects.create(mailbox=box, role=Folder.Role.INBOX, name="INBOX")
 
 
 def asked(folder, text: str, *, answer: str = "", conversation=None) -> BuyerMessage:

@@ -52,8 +52,11 @@ class Command(BaseCommand):
                         "is_active": True,
                     },
                 )
-                user.set_password(DEMO_PASSWORD)
-                user.save()
+                # Only a password that is not the demo's is set again: setting it anew would
+                # sign everyone out at every `make run` (the session holds its hash).
+                if not user.check_password(DEMO_PASSWORD):
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
                 user.groups.set([Group.objects.get(name=role)])
             self.earlier_answers()
         self.stdout.write(demo_logins())
