@@ -11,8 +11,18 @@ urlpatterns = [
     path("saved-replies/", views.saved_reply_list, name="saved-replies"),
     path("saved-replies/new/", views.saved_reply_edit, name="saved-reply-new"),
     path("saved-replies/<int:pk>/", views.saved_reply_edit, name="saved-reply-edit"),
-    path("saved-replies/<int:pk>/remove/", views.saved_reply_remove, name="saved-reply-remove"),
-    path("saved-replies/<int:pk>/put-back/", views.saved_reply_restore, name="saved-reply-restore"),
+    path(
+        "saved-replies/<int:pk>/remove/",
+        views.saved_reply_set_aside,
+        {"how": "remove"},
+        name="saved-reply-remove",
+    ),
+    path(
+        "saved-replies/<int:pk>/put-back/",
+        views.saved_reply_set_aside,
+        {"how": "restore"},
+        name="saved-reply-restore",
+    ),
 ]
 
 # The answer to an escalated mail is a reply like a buyer's: served under the escalation.

@@ -303,23 +303,22 @@ def saved_reply_edit(request, pk: int | None = None):
     return render(request, "buyers/saved_reply_edit.html", {"form": form, "template": template})
 
 
-@require_POST
-@role_required(Role.ASSISTANT)
-def saved_reply_remove(request, pk: int):
-    template = get_object_or_404(ReplyTemplate, pk=pk)
-    if saved_replies.saved_reply_remove(template=template, by=request.user):
-        messages.success(request, f"Removed “{template.name}”: put it back below if it was a slip.")
-    else:
-        messages.info(request, f"“{template.name}” was removed already: nothing more was done.")
-    return redirect("saved-replies")
+# Set aside and put back: (the service, what it did, what was so already).
+SET_ASIDE = {
+    "remove": (saved_replies.saved_reply_remove, "Removed “{}”: put it back below if need be.",
+               "“{}” was removed already: nothing more was done."),
+    "restore": (saved_replies.saved_reply_restore, "Put back “{}”: the composer offers it again.",
+                "“{}” is offered already: nothing more was done."),
+}  # fmt: skip
 
 
 @require_POST
 @role_required(Role.ASSISTANT)
-def saved_reply_restore(request, pk: int):
+def saved_reply_set_aside(request, pk: int, how: str):
     template = get_object_or_404(ReplyTemplate, pk=pk)
-    if saved_replies.saved_reply_restore(template=template, by=request.user):
-        messages.success(request, f"Put back “{template.name}”: the composer offers it again.")
+    act, done, already = SET_ASIDE[how]
+    if act(template=template, by=request.user):
+        messages.success(request, done.format(template.name))
     else:
-        messages.info(request, f"“{template.name}” is offered already: nothing more was done.")
+        messages.info(request, already.format(template.name))
     return redirect("saved-replies")

@@ -63,6 +63,18 @@ def tasks_run_at_once():
     Conf.SYNC = False
 
 
+def desk_page(browser, live_server, who, width: int, posts: list | None = None):
+    """A new browser window `width` px wide, signed in as `who`; each POST it sends is
+    added to `posts`."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if posts is not None:
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    log_in(page, live_server, who.email)
+    return page
+
+
 def log_in(page, live_server, email: str, password: str = "pass-for-tests-9") -> None:
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email").fill(email)

@@ -13,7 +13,7 @@ from buyers.models import Conversation, Reply, ReplyTemplate
 from buyers.selectors import conversation_queue
 from escalations.models import Escalation
 from inbox.sync import mailbox_sync
-from tests.browser.conftest import log_in
+from tests.browser.conftest import desk_page
 from tests.inbox.conftest import load_samples
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,14 +29,6 @@ def buyers(mailbox, desk_mailbox, seed_rules, tasks_run_at_once):
     return list(conversation_queue(state="waiting"))
 
 
-def desk(browser, live_server, who, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    log_in(page, live_server, who.email)
-    return page
-
-
 def rows(page):
     return page.locator("tbody tr[data-row]")
 
@@ -45,7 +37,7 @@ def rows(page):
 def test_search_finds_buyers_by_name_order_id_and_what_they_wrote(
     browser, live_server, assistant, buyers, width
 ):
-    page = desk(browser, live_server, assistant, width)
+    page = desk_page(browser, live_server, assistant, width)
     page.goto(live_server.url + reverse("buyer-queue"))
     search = page.get_by_label("Search buyer name, order id or text")
     german = Conversation.objects.get(language="de")
@@ -70,7 +62,7 @@ def test_search_finds_escalations_by_reference_words_and_buyer(
     tax = Escalation.objects.create(about="mail", summary="Ein Steuerbescheid ist gekommen.")
     Escalation.objects.create(about="mail", summary="A supplier asks to be paid.",
                               state=Escalation.State.RESOLVED)  # fmt: skip
-    page = desk(browser, live_server, assistant, width)
+    page = desk_page(browser, live_server, assistant, width)
     page.goto(live_server.url + reverse("escalation-list"))
     search = page.get_by_label("Search reference, summary, answer, mail or buyer")
     for words, summary in ((f"#{tax.reference}", "Steuerbescheid"), ("STEUER", "Steuerbescheid"),
@@ -85,7 +77,7 @@ def test_search_finds_escalations_by_reference_words_and_buyer(
 def test_the_keyboard_works_the_queue_and_the_conversation(
     browser, live_server, assistant, buyers, smtp
 ):
-    page = desk(browser, live_server, assistant, 1280)
+    page = desk_page(browser, live_server, assistant, 1280)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + reverse("buyer-queue"))
@@ -137,7 +129,7 @@ def test_the_keyboard_works_the_queue_and_the_conversation(
 def test_send_and_next_goes_through_the_queue_once_each(
     browser, live_server, assistant, buyers, smtp, width
 ):
-    page = desk(browser, live_server, assistant, width)
+    page = desk_page(browser, live_server, assistant, width)
     page.goto(live_server.url + reverse("buyer-conversation", args=[buyers[0].pk]))
     for at, conversation in enumerate(buyers):
         expect(page.locator("h1")).to_contain_text(conversation.buyer_name)
@@ -160,9 +152,8 @@ def test_the_assistant_keeps_saved_replies_on_their_own_page(
         relay_address="b1@marketplace.amazon.com", order_id="114-3941689-8772232",
         buyer_name="Jennifer Ortiz", language="en",
     )  # fmt: skip
-    page = desk(browser, live_server, assistant, width)
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page = desk_page(browser, live_server, assistant, width, posts)
     page.goto(live_server.url + reverse("buyer-queue"))
     page.get_by_role("link", name="Your saved replies").click()
     page.get_by_role("link", name="New saved reply").click()

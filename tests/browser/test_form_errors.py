@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from buyers.models import Conversation, Reply
-from tests.browser.conftest import log_in
+from tests.browser.conftest import desk_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,12 +26,8 @@ def test_a_refused_reply_shows_why_in_view_and_a_reload_posts_nothing(
         relay_address="q7@marketplace.amazon.com", order_id="114-3941689-8772232",
         buyer_name="Jennifer Ortiz",
     )  # fmt: skip
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    log_in(page, live_server, assistant.email)
+    page = desk_page(browser, live_server, assistant, width, posts)
     url = live_server.url + reverse("buyer-conversation", args=[conversation.pk])
 
     for body, why in (
@@ -66,7 +62,7 @@ def test_a_refused_reply_shows_why_in_view_and_a_reload_posts_nothing(
     page.get_by_role("button", name="Send to the buyer").click()
     page.wait_for_timeout(300)
     assert len(posts) == before and not Reply.objects.exists()
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -84,12 +80,8 @@ def test_other_forms_say_why_beside_the_field_in_view_and_a_reload_posts_nothing
         buyer_name="Jennifer Ortiz", due_at=timezone.now() + timedelta(hours=3),
     )  # fmt: skip
     escalation = Escalation.objects.create(about="mail", summary="A supplier asks to be paid.")
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    log_in(page, live_server, assistant.email)
+    page = desk_page(browser, live_server, assistant, width, posts)
 
     def refused(url, field, typed, why):
         error = page.locator(".field-error").first
@@ -126,4 +118,4 @@ def test_other_forms_say_why_beside_the_field_in_view_and_a_reload_posts_nothing
     page.get_by_role("button", name="Open and text the owner").click()
     refused(new, "id_summary", " ", "required")
     assert Escalation.objects.count() == 1
-    context.close()
+    page.context.close()
