@@ -74,6 +74,10 @@ class SavedReplyForm(forms.ModelForm):
                 f"{', '.join('{' + n + '}' for n in unknown)} is not filled in by the desk: "
                 f"use {known}."
             )
+        if "{" in _PLACEHOLDER.sub("", body) or "}" in _PLACEHOLDER.sub("", body):
+            raise forms.ValidationError(
+                "A brace is left open or unmatched: write placeholders whole, like {order_id}."
+            )
         problems = reply_problems(body)
         if problems:
             raise forms.ValidationError(problems)

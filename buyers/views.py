@@ -305,7 +305,8 @@ def saved_reply_edit(request, pk: int | None = None):
 
 # Set aside and put back: (the service, what it did, what was so already).
 SET_ASIDE = {
-    "remove": (saved_replies.saved_reply_remove, "Removed “{}”: put it back below if need be.",
+    "remove": (saved_replies.saved_reply_remove,
+               "Removed “{}”: Put back is under Removed, at the foot of the page.",
                "“{}” was removed already: nothing more was done."),
     "restore": (saved_replies.saved_reply_restore, "Put back “{}”: the composer offers it again.",
                 "“{}” is offered already: nothing more was done."),

@@ -76,10 +76,10 @@ def escalation_search(*, text: str) -> QuerySet[Escalation]:
     found = Q()
     for field in SEARCHED:
         found |= Q(**{f"{field}__folded": text})
-    if text.startswith("#") or (len(text) <= 4 and text.isupper()):
-        number = number_for(text)
-        if number:
-            found |= Q(pk=number)
+    # References as the texts quote them ("#K7 #M2Q"), or one bare short code ("k7").
+    codes = [w for w in text.split() if w.startswith("#")] or ([text] if len(text) <= 3 else [])
+    for number in filter(None, map(number_for, codes)):
+        found |= Q(pk=number)
     return with_owner_told(
         Escalation.objects.filter(found).select_related("mail").order_by("-created_at", "-pk")
     )

@@ -98,9 +98,12 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.isComposing) return;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      if (dialog && dialog.open) return;
       var combo = (event.shiftKey ? "mod+shift+Enter" : "mod+Enter");
       var button = document.querySelector('[data-key-combo="' + combo + '"]');
-      if (button && button.form) {
+      // Only from inside that button's own form (the reply box): Ctrl+Enter in another
+      // field of the page must not send the reply.
+      if (button && button.form && button.form.contains(event.target)) {
         event.preventDefault();
         button.form.requestSubmit(button);
       }
@@ -134,6 +137,22 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-shortcuts-open]")) help();
+  });
+
+  // The list refreshes itself: the row chosen with j and k stays chosen (by its link).
+  var chosen = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var row = rows().find(function (r) { return r.classList.contains("row-selected"); });
+    chosen = row ? row.querySelector("a[href]").getAttribute("href") : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!chosen) return;
+    var row = rows().find(function (r) { return r.querySelector('a[href="' + chosen + '"]'); });
+    if (row) {
+      row.classList.add("row-selected");
+      row.querySelector("a[href]").focus({ preventScroll: true });
+    }
+    chosen = null;
   });
 
   function start() {

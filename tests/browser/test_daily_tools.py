@@ -111,6 +111,15 @@ def test_the_keyboard_works_the_queue_and_the_conversation(
                  "Back to the buyer messages", "Next waiting buyer"):  # fmt: skip
         expect(help_).to_contain_text(what)
     page.keyboard.press("Escape")
+    # Ctrl+Enter in another form's field ("No response needed?") does not send the reply.
+    page.locator("#id_body").fill("Hello, a draft not meant to go yet.")
+    page.get_by_text("No response needed?").first.click()
+    page.locator("input[name=why]").first.fill("Thanks only")
+    page.locator("input[name=why]").first.press("Control+Enter")
+    page.wait_for_timeout(300)
+    assert not smtp.received and not Reply.objects.exists()
+    page.locator("#id_body").fill("")
+    page.locator("h1").click()
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "id_body"
     page.keyboard.type("Hello, a replacement ships today. r j ? /")

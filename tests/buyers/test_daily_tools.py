@@ -115,3 +115,22 @@ def test_saved_replies_are_written_changed_removed_and_put_back_from_their_page(
         "Put back on the saved replies page.",
     ]
     assert {e.user_id for e in history} == {assistant.pk}
+
+
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        ("Hello {buyer}, thanks.", "{buyer} is not filled in by the desk"),
+        ("Order {order_id is on its way.", "A brace is left open"),
+        ("Order order_id} is on its way.", "A brace is left open"),
+        ("Write to help@shop.test", "email address"),
+    ],
+)
+def test_a_saved_reply_the_desk_would_send_broken_is_refused(body, why):
+    from buyers.forms import SavedReplyForm
+
+    form = SavedReplyForm({"name": "X", "purpose": "reply", "language": "", "body": body})
+    assert not form.is_valid() and why in " ".join(form.errors["body"])
+    good = SavedReplyForm({"name": "X", "purpose": "reply", "language": "",
+                           "body": "Your parcel for {order_id} is on its way, {buyer_name}."})  # fmt: skip
+    assert good.is_valid(), good.errors

@@ -90,6 +90,8 @@ def test_escalations_are_found_by_reference_words_and_buyer(folder):
 
     assert refs(f"#{tax.reference}") == [tax.reference]
     assert refs(tax.reference) == [tax.reference]
+    assert refs(tax.reference.lower()) == [tax.reference]
+    assert set(refs(f"#{tax.reference} #{greek.reference}")) == {tax.reference, greek.reference}
     assert refs("STEUER") == [tax.reference]
     assert refs("иван") == [claim.reference]  # any state, by the buyer's name
     assert refs("171-1111111") == [claim.reference]
