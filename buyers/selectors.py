@@ -27,7 +27,11 @@ def _owner_answered():
 def conversation_queue(*, state: str = "waiting"):
     """Waiting: the conversations whose owner's answer waits to be used, first; then those
     waiting for a reply, the soonest due first."""
-    conversations = _with_queue_marks(Conversation.objects.all())
+    return _in_queue_order(_with_queue_marks(Conversation.objects.all()), state=state)
+
+
+def _in_queue_order(conversations, *, state: str):
+    """`conversations` (annotated `owner_answered`) of the tab `state`, in the queue's order."""
     if state == "waiting":
         return conversations.filter(
             Q(state=Conversation.State.WAITING) | Q(owner_answered=True)
@@ -39,8 +43,9 @@ def conversation_queue(*, state: str = "waiting"):
 
 def next_waiting(*, after: Conversation) -> Conversation | None:
     """The conversation the assistant works next, once `after` is answered: the first of
-    the waiting queue other than it."""
-    return conversation_queue(state="waiting").exclude(pk=after.pk).first()
+    the waiting queue other than it (without the marks only the queue's page shows)."""
+    waiting = Conversation.objects.alias(owner_answered=_owner_answered())
+    return _in_queue_order(waiting, state="waiting").exclude(pk=after.pk).first()
 
 
 def _with_queue_marks(conversations):
@@ -80,7 +85,7 @@ def conversation_search(*, text: str):
     )
     return (
         _with_queue_marks(Conversation.objects.all())
-        .annotate(bare_order=Replace("order_id", Value("-"), Value("")))
+        .alias(bare_order=Replace("order_id", Value("-"), Value("")))
         .filter(found)
         .order_by(
             "-owner_answered", "-state", F("due_at").asc(nulls_last=True), "-last_message_at", "pk"

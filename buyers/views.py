@@ -26,7 +26,7 @@ from escalations.forms import MailReplyForm
 from escalations.models import Escalation
 from escalations.selectors import owner_answer_for_conversation
 from sellerdesk import once
-from sellerdesk.refused import form_as_left, form_refused, refuse
+from sellerdesk.refused import form_as_left, form_refused, refuse, refused_form
 from sellerdesk.roles import Role, role_required
 
 
@@ -47,30 +47,26 @@ def queue(request):
 @role_required(Role.ASSISTANT)
 def conversation(request, pk: int):
     item = get_object_or_404(Conversation, pk=pk)
-    refused = request.session.pop(_refused_key(pk), None)
+    refused = refused_form(request, _reply_form(pk))
     if refused:  # a send refused a moment ago: its words and why, beside the reply box
+        typed = refused["data"]
         form = BuyerReplyForm(
-            initial={"body": refused["body"], "owner_words": refused["owner_words"]}
+            initial={"body": typed.get("body", ""), "owner_words": bool(typed.get("owner_words"))}
         )
         return _render(request, item, form, reply_errors=refused["errors"])
     return _render(request, item, BuyerReplyForm(initial={"body": item.draft}))
 
 
-def _refused_key(pk: int) -> str:
-    return f"buyers:refused:{pk}"
+def _reply_form(pk: int) -> str:
+    return f"reply:{pk}"
 
 
 def _refused(request, item, errors: list[str]):
-    """Back to the conversation (a redirect: a reload does not post again) with the reply
-    as typed and why it was refused, next to the reply box, which is focused (autofocus,
-    so the browser scrolls to it) with the reason in view."""
-    request.session[_refused_key(item.pk)] = {
-        "body": request.POST.get("body", ""),
-        "owner_words": bool(request.POST.get("owner_words")),
-        "errors": errors
-        + (["Choose the attachment again."] if request.FILES.get("attachment") else []),
-    }
-    return redirect("buyer-conversation", pk=item.pk)
+    """Back to the conversation with the reply as typed and why it was refused, next to the
+    reply box (`sellerdesk.refused`); a file is not kept, so it is asked for again."""
+    again = ["Choose the attachment again."] if request.FILES.get("attachment") else []
+    return refuse(request, form=_reply_form(item.pk), errors=errors + again,
+                  to="buyer-conversation", pk=item.pk)  # fmt: skip
 
 
 def _render(request, item, form, suggestions=None, status=200, reply_errors=()):

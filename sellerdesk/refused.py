@@ -21,6 +21,16 @@ def refuse(request, *, form: str, errors: list[str], to: str, **kwargs):
     return redirect(to, **kwargs)
 
 
+def refused_form(request, form: str) -> dict | None:
+    """What `refuse` kept for the form named `form` (taken: a reload shows the form fresh),
+    or None when it was refused for another form or not at all."""
+    kept = request.session.get(KEY)
+    if not kept or kept.get("form") != form:
+        return None
+    del request.session[KEY]
+    return kept
+
+
 def refused_for_page(request):
     """What a refused form left for this page (empty when nothing was refused)."""
     session = getattr(request, "session", None)

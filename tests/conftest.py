@@ -8,10 +8,12 @@ import pytest
 from django.contrib.auth.models import Group
 from imapclient import IMAPClient
 
+from inbox.sync import mailbox_sync
 from sellerdesk.devservers.dovecot import DovecotServer
 from sellerdesk.devservers.smtp import SmtpServer
 from sellerdesk.models import User
 from sellerdesk.roles import Role
+from tests.inbox.conftest import load_samples
 
 # Twilio's stand-in, a chat webhook and the owner's email (for any test that texts the owner),
 # and the SP-API stand-in (for any test that pulls from Amazon).
@@ -141,6 +143,15 @@ def run_tasks_inline(django_capture_on_commit_callbacks):
         yield lambda: django_capture_on_commit_callbacks(execute=True)
     finally:
         Conf.SYNC = False
+
+
+@pytest.fixture
+def samples(mailbox, desk_mailbox, seed_rules, run_tasks_inline):
+    """The sample mail in Dovecot, synced: each buyer sample a waiting conversation."""
+    load_samples(mailbox)
+    with run_tasks_inline():
+        mailbox_sync(mailbox=desk_mailbox)
+    return desk_mailbox
 
 
 @pytest.fixture

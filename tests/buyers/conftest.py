@@ -1,18 +1,8 @@
-"""Fixtures the reply queue's tests share."""
+"""Fixtures the reply queue's tests share (the synced samples are in tests/conftest.py)."""
 
 import pytest
 
 from inbox.models import Folder, Mailbox
-from inbox.sync import mailbox_sync
-from tests.inbox.conftest import load_samples
-
-
-@pytest.fixture
-def samples(mailbox, desk_mailbox, seed_rules, run_tasks_inline):
-    load_samples(mailbox)
-    with run_tasks_inline():
-        mailbox_sync(mailbox=desk_mailbox)
-    return desk_mailbox
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ def test_a_name_is_found_whatever_its_case_in_any_script(folder):
     waiting("Jürgen Böhm", "302-2222222-2222222")
     waiting("Σοφία Παπαδοπούλου", "403-3333333-3333333")
     waiting("Marcus Lee", "111-4444444-4444444")
+    waiting("محمد العلي", "171-5555555-5555555")
+    assert found("العلي") == ["محمد العلي"]
     assert found("ИВАН") == ["Иван Петров"]
     assert found("иван петров") == ["Иван Петров"]
     assert found("JÜRGEN") == ["Jürgen Böhm"]
@@ -54,9 +56,11 @@ def test_what_the_buyer_wrote_and_what_the_desk_replied_are_found(folder):
     asked(folder, "Die Knoblauchpresse kam zerbrochen an.")
     lost = asked(folder, "Das Paket ist nicht angekommen.", answer="Wir schicken Ersatz heute.")
     asked(folder, "荷物がまだ届きません。")
+    arabic = asked(folder, "وصلت الطلبية مكسورة، أريد بديلا")
     assert found("knoblauch") == [Conversation.objects.order_by("pk")[0].buyer_name]
     assert found("ERSATZ") == [lost.conversation.buyer_name]
     assert len(found("荷物がまだ届きません")) == 1
+    assert found("مكسورة") == [arabic.conversation.buyer_name]
 
 
 def test_waiting_conversations_come_first_the_soonest_due_first(folder):

@@ -11,10 +11,8 @@ from django.urls import reverse
 from buyers.models import Conversation, Reply
 from buyers.replies import reply_deliver
 from buyers.services import conversation_reply_send
-from inbox.sync import mailbox_sync
 from sellerdesk.devservers.tcpproxy import TcpProxy
 from tests.buyers.test_queue import folder_subjects
-from tests.inbox.conftest import load_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +29,6 @@ FAULTS = {
     "gone mid-send": ("cut", "Could not reach the mail server", False),
     "answer lost": ("lose", "Could not reach the mail server", True),
 }
-
-
-@pytest.fixture
-def buyers(mailbox, desk_mailbox, seed_rules, run_tasks_inline):
-    load_samples(mailbox)
-    with run_tasks_inline():
-        mailbox_sync(mailbox=desk_mailbox)
-    return desk_mailbox
 
 
 def point_smtp_at(settings, port: int) -> None:
@@ -76,7 +66,7 @@ def fault(name: str, smtp_server, settings):
 
 @pytest.mark.parametrize("name", FAULTS)
 def test_reply_through_a_failing_smtp_server_then_a_retry(
-    name, buyers, mailbox, settings, smtp_server, run_tasks_inline, assistant, client
+    name, samples, mailbox, settings, smtp_server, run_tasks_inline, assistant, client
 ):
     conversation = Conversation.objects.get(order_id=ORDER)
     subject = conversation.messages.get().message.subject
