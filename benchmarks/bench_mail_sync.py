@@ -30,6 +30,7 @@ from imapclient import IMAPClient
 from benchmarks import Figure, gather_statistics
 from benchmarks.mailgen import big_attachment_mail, make_mail
 from inbox.models import MailAction, Mailbox, Message
+from inbox.search import history_unindexed
 from inbox.sync import mailbox_sync
 from inbox.tasks import index_history_mail
 from sellerdesk.devservers.dovecot import DovecotServer
@@ -130,11 +131,11 @@ def _first_sync(name: str) -> tuple[float, float]:
     command = time.perf_counter() - started
     assert result.returncode == 0, result.stderr[-3000:]
     started = time.perf_counter()
-    indexed = index_history_mail()
+    index_history_mail()  # what the command left for the worker, if anything
     indexing = time.perf_counter() - started
-    assert indexed == INBOX_COUNT + SPAM_COUNT, indexed
     mailbox = Mailbox.objects.get(name=name)
     assert mailbox.history_indexed_at is not None
+    assert not history_unindexed(mailbox.pk)
     return command, indexing
 
 

@@ -27,6 +27,7 @@ from escalations import gsm
 from escalations.models import Escalation
 from escalations.selectors import owner_answer_for_conversation
 from escalations.services import escalation_open
+from sellerdesk.bulkinsert import insert_rows
 from sellerdesk.selectors import assistant_on_duty
 
 AMAZON_LIMIT = timedelta(hours=24)
@@ -85,17 +86,15 @@ def buyer_messages_file(messages) -> int:
             if key in arrivals:
                 _reopen(conversation, arrivals[key])
                 conversation.save(update_fields=REOPEN_FIELDS)
-        BuyerMessage.objects.bulk_create(
+        # Each mail is filed once: the caller holds it (claimed, or stored in this very
+        # transaction) and the ones filed already were left out above.
+        insert_rows(
+            BuyerMessage,
+            ["message", "conversation", "text", "received_at"],
             [
-                BuyerMessage(
-                    message=m,
-                    conversation=found[(relay, order)],
-                    text=text,
-                    received_at=received,
-                )
+                (m.pk, found[(relay, order)].pk, text, received)
                 for m, _name, relay, order, _market, text, received in facts
             ],
-            ignore_conflicts=True,
         )
     # Mail that was there before the desk (history) is looked up when opened, not all at once.
     orders_named(facts={(o, market) for m, _, _, o, market, _, _ in facts if not m.is_history})

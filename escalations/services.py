@@ -18,6 +18,7 @@ from escalations.delivery import sweep_soon
 from escalations.models import Escalation, EscalationPolicy
 from escalations.scrub import owner_safe
 from escalations.summaries import summarize_mail
+from sellerdesk.bulkinsert import insert_rows
 
 
 def _first_step_at(notify_owner: bool, now: datetime, urgency: str) -> datetime | None:
@@ -72,6 +73,12 @@ def escalation_open(
     return escalation
 
 
+OPENED_FOR_MAIL = [
+    "about", "summary", "details", "mail", "notify_owner", "urgency", "opened_by", "created_at",
+    "next_step_at",
+]  # fmt: skip
+
+
 def escalations_open_for_mail(
     *, mails, notify_owner: bool, urgency: str = Escalation.Urgency.NORMAL, by_id=None
 ) -> list[Escalation]:
@@ -86,7 +93,7 @@ def escalations_open_for_mail(
             )
         )
         safe = {m.pk: owner_safe(m.content.text) for m in mails if m.pk not in already}
-        created = Escalation.objects.bulk_create(
+        created = [
             Escalation(
                 about=Escalation.About.MAIL,
                 summary=summarize_mail(mail, safe_text=safe[mail.pk]),
@@ -100,7 +107,15 @@ def escalations_open_for_mail(
             )
             for mail in mails
             if mail.pk in safe
+        ]
+        # Thousands at once on a first sync: rows of values, not each instance compiled.
+        attnames = [Escalation._meta.get_field(name).attname for name in OPENED_FOR_MAIL]
+        ids = insert_rows(
+            Escalation, OPENED_FOR_MAIL, [tuple(getattr(e, a) for a in attnames) for e in created]
         )
+        for escalation, pk in zip(created, ids, strict=True):
+            escalation.pk = escalation.id = pk
+            escalation._state.adding = False
         if created and notify_owner:
             sweep_soon()
     return created

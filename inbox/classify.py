@@ -176,14 +176,21 @@ def act_on_decisions(*, mailbox=None) -> int:
         decided,
         lambda locked: locked.select_related("mailbox", "content", "rule").only(*ACT_FIELDS),
     ):
-        groups: dict[tuple, list[Message]] = defaultdict(list)
-        for message in batch:
-            groups[(message.kind, message.rule_name, message.classified_by_id)].append(message)
-        for (kind, rule_name, by_id), messages in groups.items():
-            _follow(kind, messages, reason=decision_reason(rule_name, by_id), by_id=by_id)
+        act_on_stored(batch)
         Message.objects.filter(pk__in=[m.pk for m in batch]).update(acted_at=timezone.now())
         acted += len(batch)
     return acted
+
+
+def act_on_stored(messages: list[Message]) -> None:
+    """Queue what the decisions of `messages` call for, inside the transaction that marks
+    them acted on. The sync calls it for the mail it has just stored, with the instances
+    it made from the mail in memory (ACT_FIELDS set), in the insert's own transaction."""
+    groups: dict[tuple, list[Message]] = defaultdict(list)
+    for message in messages:
+        groups[(message.kind, message.rule_name, message.classified_by_id)].append(message)
+    for (kind, rule_name, by_id), group in groups.items():
+        _follow(kind, group, reason=decision_reason(rule_name, by_id), by_id=by_id)
 
 
 def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import JUNK, TRASH
-from imapclient.response_parser import parse_fetch_response
 
+from inbox.fetchreader import read_fetch
 from inbox.mailstore import (
     FetchedMail,
     FolderMissing,
@@ -258,7 +258,7 @@ class ImapConnection:
             typ, data = client._imap._command_complete("FETCH", tag)
             client._checkok("fetch", typ, data)
             typ, data = client._imap._untagged_response(typ, data, "FETCH")
-            return parse_fetch_response(data, client.normalise_times, True)
+            return read_fetch(data, client.normalise_times)
 
         return self._call(operation, run)
 

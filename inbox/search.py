@@ -2,12 +2,15 @@
 GIN-indexed tsvector on PostgreSQL. Words match by their beginning ("knob" finds
 "Knoblauchpresse"); every word must match; the best matches come first."""
 
+import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import QuerySet
 
+log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_WORDS, MAX_WORD = 8, 64
 KEYS = {"inbox_message.id", "inbox_buyermessage.message_id"}
@@ -272,12 +275,23 @@ def index_history(*, connection=connection, chunk: int = HISTORY_CHUNK) -> int:
             ids = [pk for (pk,) in cursor.fetchall()]
         if not ids:
             return done
-        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(
-                _INDEX[vendor].format(ids=", ".join(["%s"] * len(ids)), missing=missing), ids
-            )
-            done += max(cursor.rowcount, 0)
+        with transaction.atomic(using=connection.alias):
+            done += index_mail(ids, connection=connection)
         after = ids[-1]
+
+
+def index_mail(ids: list[int], *, connection=connection) -> int:
+    """Put these stored mails into the search index, those not in it yet; how many went in.
+    The first sync calls it for each batch of history, in the batch's transaction."""
+    if not ids:
+        return 0
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INDEX[vendor].format(ids=", ".join(["%s"] * len(ids)), missing=_MISSING[vendor]),
+            ids,
+        )
+        return max(cursor.rowcount, 0)
 
 
 def history_unindexed(mailbox_id: int) -> bool:
@@ -289,3 +303,59 @@ def history_unindexed(mailbox_id: int) -> bool:
             [mailbox_id],
         )
         return cursor.fetchone() is not None
+
+
+BESIDE_FROM = 500  # mails in one folder's pass before PostgreSQL indexes them beside it
+
+
+class HistoryIndexer:
+    """The first sync's history into the search index, batch by batch, as it is stored.
+
+    `add(ids)` is called in the transaction that stores the batch. On PostgreSQL, once a
+    pass has enough mail (`expect(n)`), each batch is indexed after it commits, on a
+    thread with its own database connection: the database's word-splitting then runs
+    beside the sync's own work instead of in its way. Otherwise (SQLite has one writer at a
+    time; a small pass is not worth a thread) the batch is indexed in its own transaction.
+    What a failure leaves out is still missing afterwards, and `history_unindexed` says so.
+    """
+
+    def __init__(self, *, beside_from: int | None = None):
+        self.beside_from = BESIDE_FROM if beside_from is None else beside_from
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending = []
+
+    def __enter__(self) -> "HistoryIndexer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def expect(self, count: int) -> None:
+        if self._pool is None and count >= self.beside_from and connection.vendor == "postgresql":
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
+
+    def add(self, ids: list[int]) -> None:
+        if self._pool is None:
+            index_mail(ids)
+            return
+        pool = self._pool
+        transaction.on_commit(lambda: self._pending.append(pool.submit(_index_beside, ids)))
+
+    def close(self) -> None:
+        """Wait for the batches indexed beside the sync."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        pending, self._pending = self._pending, []
+        for future in pending:
+            try:
+                future.result()
+            except DatabaseError as exc:  # left out: the worker indexes it
+                log.warning("A batch of mail was not put into search: %s", exc)
+        pool.submit(connections.close_all)
+        pool.shutdown(wait=True)
+
+
+def _index_beside(ids: list[int]) -> int:
+    with transaction.atomic():
+        return index_mail(ids)

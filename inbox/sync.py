@@ -26,6 +26,7 @@ from inbox import actions
 from inbox.batching import LARGE_MAIL_BYTES, batches_of, prefetched
 from inbox.classify import (
     act_on_decisions,
+    act_on_stored,
     active_ruleset,
     classify_pending,
     decision,
@@ -36,6 +37,7 @@ from inbox.imap import connect
 from inbox.mailstore import FetchedMail, FolderMissing, MailServerError
 from inbox.models import (
     Attachment,
+    EmailRule,
     Folder,
     MailAction,
     Mailbox,
@@ -45,6 +47,7 @@ from inbox.models import (
 )
 from inbox.parsepool import ParsePool, facts_of
 from inbox.parsing import ParsedMail, parse_outline
+from inbox.search import HistoryIndexer, history_unindexed
 from sellerdesk.bulkinsert import insert_rows
 
 log = logging.getLogger(__name__)
@@ -82,7 +85,8 @@ class SyncReport:
     # Seconds spent in each phase of the pass: fetch (fetch, parse, store), classify,
     # act (queue what the decisions call for), server (carry out server actions).
     timings: dict[str, float] = field(default_factory=dict)
-    # History went in this pass and the worker was asked to add it to the search index.
+    # History went in this pass and some of it is not in the search index yet: the worker
+    # was asked to add it.
     history_to_index: bool = False
 
 
@@ -157,12 +161,16 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             # New mail is decided as it is stored: the rules see it while it is in memory,
             # and the decision is written in the same insert.
             ruleset = active_ruleset()
-            with _timed(report, "fetch"), ParsePool(ruleset, workers=_parse_workers()) as parser:
+            with (
+                _timed(report, "fetch"),
+                ParsePool(ruleset, workers=_parse_workers()) as parser,
+                HistoryIndexer() as indexer,
+            ):
                 for role in SYNCED_ROLES:
                     if role in folders:
                         folder_report = _sync_folder(
                             conn, folders[role], mailbox, token, history, progress, report,
-                            ruleset, parser,
+                            ruleset, parser, indexer if history else None,
                         )  # fmt: skip
                         report.folders.append(folder_report)
             # The rules run right after the mail is in, and what they decided to do on the
@@ -186,9 +194,17 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
         fields["history_imported_at"] = now
     Mailbox.objects.filter(pk=mailbox.pk).update(**fields)
     if any(f.new for f in report.folders) and mailbox.history_indexed_at is None:
-        # The history went in without its search index entries: the worker adds them.
-        report.history_to_index = True
-        transaction.on_commit(lambda: async_task("inbox.tasks.index_history_mail", group="search"))
+        if history_unindexed(mailbox.pk):
+            # Some history is not in the search index (stored by an earlier version of
+            # the desk, which left it to the worker): the worker adds it.
+            report.history_to_index = True
+            transaction.on_commit(
+                lambda: async_task("inbox.tasks.index_history_mail", group="search")
+            )
+        else:  # each batch went into the index with it
+            Mailbox.objects.filter(pk=mailbox.pk, history_indexed_at__isnull=True).update(
+                history_indexed_at=now
+            )
     return report
 
 
@@ -227,7 +243,7 @@ def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
 
 
 def _sync_folder(
-    conn, folder, mailbox, token, history, progress, report, ruleset, parser
+    conn, folder, mailbox, token, history, progress, report, ruleset, parser, indexer
 ) -> FolderReport:
     result = FolderReport(folder.name)
     status = conn.examine(folder.name)
@@ -248,6 +264,8 @@ def _sync_folder(
         result.removed += _mark_removed(conn, folder)
     if uids:
         parser.expect(len(uids))  # workers start while the sizes are asked for
+        if indexer is not None:
+            indexer.expect(len(uids))
         sizes = conn.sizes(uids)
         done = 0
 
@@ -270,7 +288,7 @@ def _sync_folder(
 
         for batch, parsed in prefetched(fetch, batches_of(uids, sizes)):
             new_ids, relinked, unparsable = _store_batch(
-                folder, parsed(), history, max(batch), ruleset, report.classified
+                folder, parsed(), history, max(batch), ruleset, report.classified, indexer
             )
             result.new += len(new_ids)
             result.failed += unparsable
@@ -301,7 +319,7 @@ def _sync_folder(
 
 def _store_batch(
     folder, fetched: list[tuple[FetchedMail, ParsedMail, object]], history, last_uid, ruleset,
-    decided,
+    decided, indexer,
 ):  # fmt: skip
     """Store one fetched batch and the folder's new position, atomically.
 
@@ -342,8 +360,11 @@ def _store_batch(
             "pk", "folder_id", "content_hash"
         ):
             elsewhere.setdefault(content_hash, (pk, folder_id))
+        keys = {key for _, _, key in parsed if key is not None}
+        rule_rows = EmailRule.objects.in_bulk(list(keys)) if keys else {}
         rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
         trash: dict[str, list[int]] = {}  # reason: positions in rows
+        followed: list[tuple[int, Message]] = []  # the rest: position in rows, the mail
         for mail, mime, rule_key in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = (
@@ -368,12 +389,15 @@ def _store_batch(
                 mime.content_hash, mime.from_name, mime.from_address, mime.to, mime.cc,
                 mime.subject, mime.date or mail.internaldate, mime.in_reply_to,
                 mime.references, mime.size, seen, flags, "; ".join(mime.problems)[:2000],
-                history, now, now if kind == MailKind.TRASH else None,
+                history, now, now,
             ))  # fmt: skip
             if kind == MailKind.TRASH:  # its move is queued with it, below
                 trash.setdefault(decision_reason(rule.name if rule else "", None), []).append(
                     len(rows) - 1
                 )
+            else:
+                rule_row = rule_rows.get(rule.key) if rule else None
+                followed.append((len(rows) - 1, _as_stored(folder, mime, kind, rule_row, rows[-1])))
             contents.append(
                 (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
@@ -397,12 +421,33 @@ def _store_batch(
                 for a in parts
             ],
         )
+        if indexer is not None:  # history: findable by search as soon as it is stored
+            indexer.add(ids)
+        # What the other decisions call for (the reply queue, the owner) is queued in the
+        # same transaction too, from the mail at hand: stored, decided and acted on at once.
+        for position, message in followed:
+            message.pk = ids[position]
+        act_on_stored([message for _, message in followed])
         folder.last_uid = max(folder.last_uid, last_uid)
         Folder.objects.filter(pk=folder.pk).update(
             last_uid=folder.last_uid, uidvalidity=folder.uidvalidity
         )
     unparsable = sum(1 for content in contents if content[-1] is not None)
     return ids, relinked, unparsable
+
+
+def _as_stored(folder, mime: ParsedMail, kind, rule: EmailRule | None, row) -> Message:
+    """The Message row just built, as an instance (with its text as its content) for the
+    decision's followers; its id is set once the row is inserted."""
+    values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
+    message = Message(
+        kind=kind, rule_name=values["rule_name"], rule=rule, from_name=mime.from_name,
+        from_address=mime.from_address, subject=mime.subject, date=values["date"],
+        created_at=values["created_at"], is_seen=values["is_seen"],
+        is_history=values["is_history"], mailbox=folder.mailbox, folder=folder,
+    )  # fmt: skip
+    message.content = MessageContent(text=mime.text, headers=mime.headers)
+    return message
 
 
 def _apply_flags(conn, folder, since_modseq) -> int:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from inbox.models import Attachment, Folder, Mailbox, Message
+from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
 from sellerdesk.bulkinsert import insert_rows
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,11 @@ def test_rows_come_back_as_written_with_their_ids_in_order():
     assert (first.message_id, bytes(first.content), second.content) == (
         ids[0], b"\x00\x01\xff", None
     )  # fmt: skip
+
+    # A table whose primary key is given in the rows (one-to-one): those are the ids.
+    texts = [(pk, "héllo\tworld\n\\ end", "") for pk in ids[:3]]
+    assert insert_rows(MessageContent, ["message", "text", "html"], texts) == ids[:3]
+    assert MessageContent.objects.get(pk=ids[1]).text == "héllo\tworld\n\\ end"
 
 
 def test_nothing_to_insert_is_no_statement(django_assert_num_queries):

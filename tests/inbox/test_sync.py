@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from inbox.imap import FolderMissing, MailLoginError, MailServerError
 from inbox.models import Folder, Mailbox, Message
@@ -243,9 +244,9 @@ def test_sync_mail_command_prints_a_summary(mailbox, desk_mailbox, capsys):
         "shop/INBOX: 14 new, 0 changed, 0 removed, 1 failed" in out or "shop/INBOX: 14 new" in out
     )
     assert "shop/Spam: 1 new" in out
-    assert "shop: the mail that was already in the mailbox is being added to search" in out
-    call_command("sync_mail")  # nothing new: nothing more to index
-    assert "added to search" not in capsys.readouterr().out
+    # The history went into search with each batch: nothing is left for the worker.
+    assert "added to search" not in out
+    assert Mailbox.objects.get().history_indexed_at is not None
 
 
 def test_sync_mail_command_with_wrong_password(mailbox, desk_mailbox):
@@ -331,15 +332,79 @@ def test_demo_without_a_mail_server_runs_the_same_sync_rules_and_actions(db, tmp
     assert Message.objects.count() == len(MANIFEST)
 
 
-def test_the_first_sync_has_the_worker_index_the_history_for_search(
-    mailbox, desk_mailbox, run_tasks_inline
-):
+def test_the_first_sync_puts_the_history_into_search_as_it_stores_it(mailbox, desk_mailbox):
     from inbox.selectors import message_page
 
     load_samples(mailbox)
-    with run_tasks_inline():
-        mailbox_sync(mailbox=desk_mailbox)
+    report = mailbox_sync(mailbox=desk_mailbox)  # no worker runs
+    assert not report.history_to_index
     desk_mailbox.refresh_from_db()
     assert desk_mailbox.history_indexed_at is not None
     found = [m.subject for m in message_page(folder="all", search="Knoblauchpresse")]
     assert found and all(Message.objects.get(subject=s).is_history for s in found)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_first_sync_puts_its_history_into_search_beside_the_sync(
+    mailbox, seed_rules, monkeypatch
+):
+    """On PostgreSQL a large pass's batches are indexed after each commits, over a
+    connection of their own (SQLite indexes each in its batch's transaction): either way the
+    history is findable when the pass ends and nothing is left for the worker."""
+    from inbox import search
+    from inbox.selectors import message_page
+
+    monkeypatch.setattr(search, "BESIDE_FROM", 1)  # the samples are a large pass here
+    opened = []
+    original = search.HistoryIndexer.expect
+    monkeypatch.setattr(
+        search.HistoryIndexer, "expect",
+        lambda self, count: (original(self, count), opened.append(self._pool is not None)),
+    )  # fmt: skip
+    desk = Mailbox.objects.create(
+        name="shop", host="127.0.0.1", port=mailbox.server.port, use_ssl=False,
+        username=mailbox.user, password=mailbox.server.password,
+    )  # fmt: skip
+    load_samples(mailbox)
+    report = mailbox_sync(mailbox=desk)
+    assert opened and all(opened) == (connection.vendor == "postgresql")
+    assert not report.history_to_index
+    desk.refresh_from_db()
+    assert desk.history_indexed_at is not None
+    found = [m.subject for m in message_page(folder="all", search="Knoblauchpresse")]
+    assert found and all(Message.objects.get(subject=s).is_history for s in found)
+
+
+def test_a_batch_is_stored_with_what_its_mail_calls_for_or_not_at_all(
+    mailbox, desk_mailbox, monkeypatch
+):
+    """The mail of a batch, its decisions and what they call for (the reply queue, the
+    owner) are written in one transaction: a failure part-way leaves nothing of the batch,
+    and the next pass stores and files each mail once."""
+    from django.db import DatabaseError
+
+    from buyers.models import BuyerMessage
+    from escalations.models import Escalation
+    from inbox import classify
+
+    load_samples(mailbox)
+    real = classify.escalations_open_for_mail
+
+    def refused(**kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(classify, "escalations_open_for_mail", refused)
+    with pytest.raises(DatabaseError):
+        mailbox_sync(mailbox=desk_mailbox)
+    assert Message.objects.count() == BuyerMessage.objects.count() == 0
+    assert not Folder.objects.filter(last_uid__gt=0).exists()
+
+    monkeypatch.setattr(classify, "escalations_open_for_mail", real)
+    mailbox_sync(mailbox=desk_mailbox)
+    assert Message.objects.count() == len(MANIFEST)
+    buyers = sum(e["kind"] == "buyer" for e in MANIFEST)
+    assert BuyerMessage.objects.count() == buyers
+    assert BuyerMessage.objects.values("message").distinct().count() == buyers
+    escalated = Message.objects.filter(kind="escalate")
+    assert Escalation.objects.filter(mail__in=escalated).count() == escalated.count() > 0
+    assert not Message.objects.filter(acted_at__isnull=True, classified_at__isnull=False).exists()
