@@ -18,7 +18,7 @@ BATCH_BYTES = 8 * 1024 * 1024
 LARGE_MAIL_BYTES = 4 * 1024 * 1024
 
 
-def prefetched(fetch, batches, ahead: int = 2):
+def prefetched(fetch, batches, ahead: int = 1):
     """Yield (batch, what `fetch` gave), fetching up to `ahead` batches while the caller
     stores this one: the connection is used by one thread at a time, and the link never
     waits for the database (nor the database for the link). When a fetch fails, or the

@@ -446,7 +446,11 @@ def _as_stored(folder, mime: ParsedMail, kind, rule: EmailRule | None, row) -> M
         created_at=values["created_at"], is_seen=values["is_seen"],
         is_history=values["is_history"], mailbox=folder.mailbox, folder=folder,
     )  # fmt: skip
-    message.content = MessageContent(text=mime.text, headers=mime.headers)
+    # Cached on the mail's side only: assigning it would point the content back at the
+    # mail, a cycle each that only the collector frees, with the mail's text in it.
+    Message.content.related.set_cached_value(
+        message, MessageContent(text=mime.text, headers=mime.headers)
+    )
     return message
 
 

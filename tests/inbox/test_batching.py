@@ -144,16 +144,18 @@ def test_a_uid_without_a_size_adds_nothing_to_a_full_batch():
     assert list(batches_of([1, 2, 3], {1: 4 * MB, 2: 4 * MB})) == [[1, 2, 3]]
 
 
-def test_prefetched_fetches_two_ahead_by_default():
+def test_prefetched_fetches_one_ahead_by_default():
+    """While the caller stores a batch, the next one is fetched, and no more: each batch
+    held ahead is megabytes of mail, on top of what the parse workers hold."""
     fetched = []
     batches = prefetched(lambda batch: fetched.append(batch) or batch, [[n] for n in range(9)])
     next(batches)
     for _ in range(100):
-        if len(fetched) >= 3:
+        if len(fetched) >= 2:
             break
         threading.Event().wait(0.01)
     threading.Event().wait(0.05)
-    assert len(fetched) == 3
+    assert len(fetched) == 2
     batches.close()
 
 
