@@ -3,8 +3,9 @@ through a link with 10 ms round trips, timed as the user waits for it.
 
 The desk is timed from the start of `manage.py sync_mail`, run as its own process, until
 every mail is stored, decided and findable by search: the command (connecting, fetching,
-parsing, storing, deciding, queueing what the decisions call for, moving the notices to
-Trash) and then the worker's pass that puts the history into the search index.
+parsing, storing, deciding, queueing what the decisions call for, indexing the history,
+moving the notices to Trash) and then the worker's pass for any history the command left
+out of the search index (it checks none is left).
 
 The baseline is the best bare batched fetch over the same link: `FETCH BODY.PEEK[]` of every
 mail with no processing at all, in batches of 250, 500 and 1,000 and one fetch per folder,
@@ -119,7 +120,8 @@ def _database_url() -> str:
 
 def _first_sync(name: str) -> tuple[float, float]:
     """Seconds from the start of `manage.py sync_mail --mailbox NAME` until its mail is
-    findable by search: (the command, the worker's indexing pass after it)."""
+    findable by search: (the command, the worker's indexing pass after it, for what the
+    command left out)."""
     env = {k: v for k, v in os.environ.items() if k != "IMAP_URL"}
     env["DATABASE_URL"] = _database_url()
     started = time.perf_counter()

@@ -82,8 +82,9 @@ class SyncReport:
     folders: list[FolderReport] = field(default_factory=list)
     skipped: bool = False
     classified: dict[str, int] = field(default_factory=dict)
-    # Seconds spent in each phase of the pass: fetch (fetch, parse, store), classify,
-    # act (queue what the decisions call for), server (carry out server actions).
+    # Seconds spent in each phase of the pass: fetch (fetch, parse, store, and with each
+    # batch its search entries and what its decisions call for), classify and act (mail
+    # stored without a decision, or not acted on), server (carry out server actions).
     timings: dict[str, float] = field(default_factory=dict)
     # History went in this pass and some of it is not in the search index yet: the worker
     # was asked to add it.
@@ -321,7 +322,10 @@ def _store_batch(
     folder, fetched: list[tuple[FetchedMail, ParsedMail, object]], history, last_uid, ruleset,
     decided, indexer,
 ):  # fmt: skip
-    """Store one fetched batch and the folder's new position, atomically.
+    """Store one fetched batch and the folder's new position, atomically, together with
+    what each new mail's decision calls for (its move to Trash, its place in the reply
+    queue, its escalation to the owner) and, for history, its search entries: a mail is
+    stored, decided and acted on at once, or not at all.
 
     A mail the desk already knows is relocated instead of stored twice, keeping its decision
     and all that hangs on it: one without a location (a UIDVALIDITY resync, a restore whose
@@ -396,15 +400,16 @@ def _store_batch(
                     len(rows) - 1
                 )
             else:
-                rule_row = rule_rows.get(rule.key) if rule else None
-                followed.append((len(rows) - 1, _as_stored(folder, mime, kind, rule_row, rows[-1])))
+                stored = _as_stored(folder, mime, kind, rule_rows.get(rule.key) if rule else None,
+                                    rows[-1])  # fmt: skip
+                followed.append((len(rows) - 1, stored))
             contents.append(
                 (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
             attachments.append(mime.attachments)
         ids = insert_rows(Message, MESSAGE_COLUMNS, rows)
         # What a notice's decision calls for is known now: its move to Trash is queued in
-        # the same transaction, and the mail counts as acted on.
+        # the same transaction (each new mail counts as acted on as it is inserted).
         for reason, positions in trash.items():
             queue_actions(MailAction.Kind.TRASH, [ids[i] for i in positions], reason)
         insert_rows(
