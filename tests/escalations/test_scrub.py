@@ -1,6 +1,8 @@
 """The owner's words without a mail's links, checked without the database (fast enough to
 run against every mutant of `escalations/scrub.py` and `sellerdesk/weblinks.py`)."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,7 +66,8 @@ LINKISH = st.lists(
     st.sampled_from(
         ["a", "Z", "7", "é", "ж", "-", "_", ".", "\u3002", "\uff0e", "@", "\uff20", ":", "/",
          "?", "#", "www", "http://", "xn--p1ai", "com", "test", " ", "\u3000", "\xa0", "\n",
-         "\t", "(", ")", "'", "1.2.3.4", "x@y.test"]
+         "\t", "\x1c", "\x85", "\u2028", "\u2003", "\x0b", "(", ")", "'", "1.2.3.4", "x@y.test",
+         "a.test"]
     ),
     max_size=30,
 ).map("".join)  # fmt: skip
@@ -74,3 +77,11 @@ LINKISH = st.lists(
 @given(LINKISH)
 def test_run_by_run_finds_what_the_patterns_find_over_the_whole_text(text):
     assert replace_links(text, link="L", email="E") == LINK.sub("L", EMAIL.sub("E", text))
+
+
+def test_the_runs_are_split_where_the_patterns_see_a_space():
+    """replace_links finds its runs with str.split(): it must split at exactly the
+    characters the patterns' \\s matches, in every script."""
+    space = re.compile(r"\s")
+    differ = [hex(c) for c in range(0x110000) if chr(c).isspace() != bool(space.match(chr(c)))]
+    assert differ == []
