@@ -17,7 +17,7 @@ from escalations import handoff
 from escalations.delivery import sweep_soon
 from escalations.models import Escalation, EscalationPolicy
 from escalations.scrub import owner_safe
-from escalations.summaries import summarize_mail
+from escalations.summaries import Draft, mail_draft
 from sellerdesk.bulkinsert import insert_rows
 
 
@@ -80,10 +80,14 @@ OPENED_FOR_MAIL = [
 
 
 def escalations_open_for_mail(
-    *, mails, notify_owner: bool, urgency: str = Escalation.Urgency.NORMAL, by_id=None
-) -> list[Escalation]:
-    """Open one escalation per mail that has no open one yet (in one go, for a batch)."""
+    *, mails, notify_owner: bool, urgency: str = Escalation.Urgency.NORMAL, by_id=None,
+    drafts: dict[int, Draft] | None = None,
+) -> list[Escalation]:  # fmt: skip
+    """Open one escalation per mail that has no open one yet (in one go, for a batch).
+    `drafts`: the summary and details of some of the mails by id, drafted already
+    (`mail_draft`: the sync drafts them as it reads the mail); the rest are drafted here."""
     mails = list(mails)
+    drafts = drafts or {}
     now = timezone.now()
     first_step = _first_step_at(notify_owner, now, _urgency(urgency))  # one policy read
     with transaction.atomic():
@@ -92,22 +96,17 @@ def escalations_open_for_mail(
                 "mail_id", flat=True
             )
         )
-        safe = {m.pk: owner_safe(m.content.text) for m in mails if m.pk not in already}
-        created = [
-            Escalation(
-                about=Escalation.About.MAIL,
-                summary=summarize_mail(mail, safe_text=safe[mail.pk]),
-                details=safe[mail.pk][:5000],
-                mail=mail,
-                notify_owner=notify_owner,
-                urgency=urgency,
-                opened_by_id=by_id,
-                created_at=now,
-                next_step_at=first_step,
-            )
-            for mail in mails
-            if mail.pk in safe
-        ]
+        created = []
+        for mail in mails:
+            if mail.pk in already:
+                continue
+            summary, details = drafts.get(mail.pk) or mail_draft(mail)
+            escalation = Escalation(
+                about=Escalation.About.MAIL, summary=summary, details=details, mail=mail,
+                notify_owner=notify_owner, urgency=urgency, opened_by_id=by_id,
+                created_at=now, next_step_at=first_step,
+            )  # fmt: skip
+            created.append(escalation)
         # Thousands at once on a first sync: rows of values, not each instance compiled.
         attnames = [Escalation._meta.get_field(name).attname for name in OPENED_FOR_MAIL]
         ids = insert_rows(

@@ -68,6 +68,18 @@ def _ask(subject: str, text: str) -> str:
     return asking or subject
 
 
+DETAILS_LIMIT = 5000
+Draft = tuple[str, str]  # an escalation's summary and details
+
+
+def mail_draft(mail) -> Draft:
+    """What an escalation about `mail` opens with: its summary and its details (the start of
+    its text), the sender's links and addresses made words. `mail` as for summarize_mail."""
+    text = getattr(getattr(mail, "content", None), "text", None) or getattr(mail, "text", None)
+    safe_text = owner_safe(text or "")
+    return summarize_mail(mail, safe_text=safe_text), safe_text[:DETAILS_LIMIT]
+
+
 def summarize_mail(mail, *, safe_text: str | None = None) -> str:
     """`mail` has from_name, from_address, subject and content.text (a stored Message) or
     text (a parsed mail). Links, domains and addresses the sender wrote are words.

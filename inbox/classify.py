@@ -182,18 +182,31 @@ def act_on_decisions(*, mailbox=None) -> int:
     return acted
 
 
-def act_on_stored(messages: list[Message]) -> None:
+def act_on_stored(messages: list[Message], *, drafts: dict | None = None) -> None:
     """Queue what the decisions of `messages` call for, inside the transaction that marks
     them acted on. The sync calls it for the mail it has just stored, with the instances
-    it made from the mail in memory (ACT_FIELDS set), in the insert's own transaction."""
+    it made from the mail in memory (ACT_FIELDS set), in the insert's own transaction, and
+    the escalations' drafts it made as it read the mail (by id)."""
     groups: dict[tuple, list[Message]] = defaultdict(list)
     for message in messages:
         groups[(message.kind, message.rule_name, message.classified_by_id)].append(message)
     for (kind, rule_name, by_id), group in groups.items():
-        _follow(kind, group, reason=decision_reason(rule_name, by_id), by_id=by_id)
+        _follow(kind, group, reason=decision_reason(rule_name, by_id), by_id=by_id,
+                drafts=drafts)  # fmt: skip
 
 
-def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
+def owner_drafted(ruleset: RuleSet) -> frozenset:
+    """The keys of the rules (None: no rule) whose mail goes to the owner: the sync drafts
+    the escalation's summary as it reads such mail, on its parse workers."""
+    rules = [compiled.rule for compiled in ruleset.compiled]
+    return frozenset(
+        rule.key if rule else None
+        for rule in [*rules, None]
+        if decision(rule)[0] == MailKind.ESCALATE
+    )
+
+
+def _follow(kind: str, messages: list[Message], *, reason: str, by_id, drafts=None) -> None:
     if kind == MailKind.TRASH:
         queue_actions(MailAction.Kind.TRASH, [m.pk for m in messages], reason, by_id)
     elif kind == MailKind.ESCALATE:
@@ -208,7 +221,7 @@ def _follow(kind: str, messages: list[Message], *, reason: str, by_id) -> None:
             by_notify[(notify, m.rule.urgency if m.rule else "normal")].append(m)
         for (notify, urgency), mails in by_notify.items():
             escalations_open_for_mail(
-                mails=mails, notify_owner=notify, urgency=urgency, by_id=by_id
+                mails=mails, notify_owner=notify, urgency=urgency, by_id=by_id, drafts=drafts
             )
     else:
         handoff.hand_on(kind, messages)

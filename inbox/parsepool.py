@@ -1,5 +1,6 @@
-"""Reading fetched mail (parsing it and finding the first mail rule that matches it) on the
-other cores while this process stores the last batch.
+"""Reading fetched mail (parsing it, finding the first mail rule that matches it, and for
+mail going to the owner drafting the escalation's summary) on the other cores while this
+process stores the last batch.
 
 MIME parsing is pure Python and holds the GIL: on a first sync of thousands of mails it is
 the largest cost after the network. A pass that has many mails to read starts worker
@@ -9,8 +10,8 @@ this process is copied into them.
 
 Small passes, one-core machines and processes that may not have children (a daemonic
 worker) read right here; a worker that dies takes its batch back here too. Either way the
-result is the same list of (ParsedMail, the matching rule's key or None), in order. The
-workers compile the pass's rules once, when they start.
+result is the same list of (ParsedMail, the matching rule's key or None, the draft or
+None), in order. The workers compile the pass's rules once, when they start.
 """
 
 import logging
@@ -22,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 
+from escalations.summaries import Draft, mail_draft
 from inbox.parsing import ParsedMail, parse_mail
 from inbox.rules import BODY_LIMIT, MailFacts, Rule, RuleSet
 
@@ -41,7 +43,9 @@ def default_workers() -> int:
     return 0 if cores() < 2 else max(2, cores() - 1)
 
 
-Read = tuple[ParsedMail, object]  # the mail, and its first matching rule's key (or None)
+# The mail, its first matching rule's key (or None), and for mail going to the owner the
+# escalation's summary and details, drafted here (None: not drafted).
+Read = tuple[ParsedMail, object, Draft | None]
 
 
 def facts_of(mail: ParsedMail, role: str) -> MailFacts:
@@ -50,33 +54,42 @@ def facts_of(mail: ParsedMail, role: str) -> MailFacts:
                      mail.text[:BODY_LIMIT], mail.headers)  # fmt: skip
 
 
-def read(raw: bytes, max_attachment_bytes: int, role: str, rules: RuleSet) -> Read:
-    """The mail parsed, and the key of the first of `rules` that matches it in a folder of
-    `role` (None: no rule matches)."""
+def read(
+    raw: bytes, max_attachment_bytes: int, role: str, rules: RuleSet, drafted=frozenset()
+) -> Read:
+    """The mail parsed, the key of the first of `rules` that matches it in a folder of
+    `role` (None: no rule matches), and the owner's draft (`mail_draft`) when that key is
+    one of `drafted`."""
     mail = parse_mail(raw, max_attachment_bytes=max_attachment_bytes)
     rule = rules.first_match(facts_of(mail, role))
-    return mail, (rule.key if rule else None)
+    key = rule.key if rule else None
+    return mail, key, (mail_draft(mail) if key in drafted else None)
 
 
 _rules: RuleSet | None = None  # a worker's copy of the pass's rules
+_drafted: frozenset = frozenset()
 
 
-def _load_rules(rules: list[Rule]) -> None:
-    global _rules
-    _rules = RuleSet(rules, skip_broken=True)
+def _load_rules(rules: list[Rule], drafted: frozenset) -> None:
+    global _rules, _drafted
+    _rules, _drafted = RuleSet(rules, skip_broken=True), drafted
 
 
 def _read(raw: bytes, max_attachment_bytes: int, role: str) -> Read:
-    return read(raw, max_attachment_bytes, role, _rules)
+    return read(raw, max_attachment_bytes, role, _rules, _drafted)
 
 
 class ParsePool:
     """`read(raws, max_attachment_bytes, role)`: `read()` of each, in order, against
-    `rules`. Workers start on the first `expect(n)` with enough mail; `close()` stops them
-    (a `with` block does)."""
+    `rules`, drafting for the mail whose rule key is one of `drafted`. Workers start on the
+    first `expect(n)` with enough mail; `close()` stops them (a `with` block does)."""
 
-    def __init__(self, rules: RuleSet, *, workers: int | None = None, pool_from: int = POOL_FROM):
+    def __init__(
+        self, rules: RuleSet, *, workers: int | None = None, pool_from: int = POOL_FROM,
+        drafted=frozenset(),
+    ):  # fmt: skip
         self.rules = rules
+        self.drafted = frozenset(drafted)
         self.workers = default_workers() if workers is None else workers
         self.pool_from = pool_from
         self._pool: ProcessPoolExecutor | None = None
@@ -99,7 +112,7 @@ class ParsePool:
             context.set_forkserver_preload(["inbox.parsing"])
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=_load_rules,
-                initargs=([compiled.rule for compiled in self.rules.compiled],),
+                initargs=([compiled.rule for compiled in self.rules.compiled], self.drafted),
             )  # fmt: skip
             for _ in range(self.workers):  # start them now, while the first batch is fetched
                 self._pool.submit(cores)
@@ -121,7 +134,7 @@ class ParsePool:
         for them. Without workers the mail is read before this returns."""
         pool = self._pool  # read once: another thread may close it meanwhile
         if pool is None or len(raws) < BATCH_FROM:
-            done = [read(raw, max_attachment_bytes, role, self.rules) for raw in raws]
+            done = [self._read_here(raw, max_attachment_bytes, role) for raw in raws]
             return lambda: done
         chunk = max(1, len(raws) // (4 * self.workers))
         try:
@@ -138,9 +151,12 @@ class ParsePool:
             except BrokenProcessPool:  # a worker died (out of memory, killed): go on here
                 log.warning("A mail parsing worker stopped: reading mail here from now on")
                 self.close()
-                return [read(raw, max_attachment_bytes, role, self.rules) for raw in raws]
+                return [self._read_here(raw, max_attachment_bytes, role) for raw in raws]
 
         return wait
+
+    def _read_here(self, raw: bytes, max_attachment_bytes: int, role: str) -> Read:
+        return read(raw, max_attachment_bytes, role, self.rules, self.drafted)
 
     def close(self) -> None:
         """Stop the workers, once, whichever thread asks first (the fetch thread submits,

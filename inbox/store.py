@@ -5,6 +5,7 @@ its search entries. The sync (`inbox.sync`) fetches and parses; this stores."""
 from django.db import transaction
 from django.utils import timezone
 
+from escalations.summaries import Draft
 from inbox.classify import act_on_stored, decision, decision_reason, queue_actions
 from inbox.mailstore import FetchedMail
 from inbox.models import (
@@ -31,8 +32,8 @@ ATTACHMENT_COLUMNS = ["message", "filename", "content_type", "size", "content", 
 
 
 def store_batch(
-    folder, fetched: list[tuple[FetchedMail, ParsedMail, object]], history, last_uid, ruleset,
-    decided, indexer,
+    folder, fetched: list[tuple[FetchedMail, ParsedMail, object, Draft | None]], history,
+    last_uid, ruleset, decided, indexer,
 ):  # fmt: skip
     """Store one fetched batch and the folder's new position, atomically, together with
     what each new mail's decision calls for (its move to Trash, its place in the reply
@@ -46,14 +47,14 @@ def store_batch(
     its content hash: another client moved it (Spam to Inbox, Inbox to Spam, back from
     Trash) and the pass has not yet looked at the folder it left.
     """
-    uids = [mail.uid for mail, _, _ in fetched]
+    uids = [mail.uid for mail, *_ in fetched]
     already = set(folder.messages.filter(uid__in=uids).values_list("uid", flat=True))
-    parsed = [(mail, mime, key) for mail, mime, key in fetched if mail.uid not in already]
+    parsed = [read for read in fetched if read[0].uid not in already]
     rules = {compiled.rule.key: compiled.rule for compiled in ruleset.compiled}
     with transaction.atomic():
         unlocated = Message.objects.filter(uid__isnull=True).order_by("pk")
-        hashes = [p.content_hash for _, p, _ in parsed]
-        ids = [p.message_id for _, p, _ in parsed if p.message_id]
+        hashes = [p.content_hash for _, p, _, _ in parsed]
+        ids = [p.message_id for _, p, _, _ in parsed if p.message_id]
         by_hash, by_id, elsewhere = {}, {}, {}
         for pk, mailbox_id, folder_id, content_hash in unlocated.filter(
             content_hash__in=hashes
@@ -76,12 +77,12 @@ def store_batch(
             "pk", "folder_id", "content_hash"
         ):
             elsewhere.setdefault(content_hash, (pk, folder_id))
-        keys = {key for _, _, key in parsed if key is not None}
+        keys = {key for _, _, key, _ in parsed if key is not None}
         rule_rows = EmailRule.objects.in_bulk(list(keys)) if keys else {}
         rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
         trash: dict[str, list[int]] = {}  # reason: positions in rows
-        followed: list[tuple[int, Message]] = []  # the rest: position in rows, the mail
-        for mail, mime, rule_key in parsed:
+        followed: list[tuple[int, Message, Draft | None]] = []  # the rest: where, the mail
+        for mail, mime, rule_key, draft in parsed:
             seen, flags = "\\Seen" in mail.flags, " ".join(mail.flags)[:500]
             match = (
                 by_hash.pop(mime.content_hash, None)
@@ -114,7 +115,7 @@ def store_batch(
             else:
                 stored = _as_stored(folder, mime, kind, rule_rows.get(rule.key) if rule else None,
                                     rows[-1])  # fmt: skip
-                followed.append((len(rows) - 1, stored))
+                followed.append((len(rows) - 1, stored, draft))
             contents.append(
                 (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
@@ -142,9 +143,12 @@ def store_batch(
             indexer.add(ids)
         # What the other decisions call for (the reply queue, the owner) is queued in the
         # same transaction too, from the mail at hand: stored, decided and acted on at once.
-        for position, message in followed:
+        drafts = {}
+        for position, message, draft in followed:
             message.pk = ids[position]
-        act_on_stored([message for _, message in followed])
+            if draft is not None:
+                drafts[message.pk] = draft
+        act_on_stored([message for _, message, _ in followed], drafts=drafts)
         folder.last_uid = max(folder.last_uid, last_uid)
         Folder.objects.filter(pk=folder.pk).update(
             last_uid=folder.last_uid, uidvalidity=folder.uidvalidity

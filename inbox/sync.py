@@ -24,7 +24,7 @@ from django_q.tasks import async_task
 
 from inbox import actions
 from inbox.batching import LARGE_MAIL_BYTES, batches_of, prefetched
-from inbox.classify import act_on_decisions, active_ruleset, classify_pending
+from inbox.classify import act_on_decisions, active_ruleset, classify_pending, owner_drafted
 from inbox.imap import connect
 from inbox.mailstore import FolderMissing, MailServerError
 from inbox.models import Folder, Mailbox, Message
@@ -138,7 +138,9 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             ruleset = active_ruleset()
             with (
                 _timed(report, "fetch"),
-                ParsePool(ruleset, workers=_parse_workers()) as parser,
+                ParsePool(
+                    ruleset, workers=_parse_workers(), drafted=owner_drafted(ruleset)
+                ) as parser,
                 HistoryIndexer() as indexer,
             ):
                 for role in SYNCED_ROLES:
@@ -251,15 +253,12 @@ def _sync_folder(
                 mail = conn.fetch_outline(batch[0], text_limit=TEXT_LIMIT, keep_limit=keep)
                 mime = parse_outline(mail.raw, mail.parts, size=mail.size)
                 rule = ruleset.first_match(facts_of(mime, folder.role))
-                return lambda: [(mail, mime, rule.key if rule else None)]
+                return lambda: [(mail, mime, rule.key if rule else None, None)]
             fetched = conn.fetch(batch)
             reading = parser.submit(
                 [m.raw for m in fetched], settings.ATTACHMENT_MAX_BYTES, folder.role
             )
-            return lambda: [
-                (mail, mime, rule_key)
-                for mail, (mime, rule_key) in zip(fetched, reading(), strict=True)
-            ]
+            return lambda: [(mail, *read) for mail, read in zip(fetched, reading(), strict=True)]
 
         for batch, parsed in prefetched(fetch, batches_of(uids, sizes)):
             new_ids, relinked, unparsable = store_batch(

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from benchmarks.mailgen import make_mail
+from escalations.summaries import mail_draft
 from inbox.batching import prefetched
 from inbox.mailstore import MailServerError
 from inbox.parsepool import ParsePool, read
@@ -29,6 +30,20 @@ def here(raws, role="inbox"):
     return [read(raw, 1024, role, RULES) for raw in raws]
 
 
+def test_the_workers_draft_the_owners_summary_of_the_mail_whose_rule_asks_for_it():
+    """Mail of the drafted rule keys (None: no rule) comes back with its escalation's
+    summary and details, as drafting it here gives them; the rest without."""
+    with ParsePool(RULES, workers=2, pool_from=10, drafted={None, 8}) as pool:
+        pool.expect(len(MAILS))
+        found = pool.read(MAILS, 1024, "inbox")
+    drafted = [(mail, draft) for mail, key, draft in found if key in {None, 8}]
+    assert len(drafted) > 10
+    assert all(draft == mail_draft(mail) for mail, draft in drafted)
+    assert all(draft[1] and draft[0] for _, draft in drafted)
+    assert all(draft is None for _, key, draft in found if key == 7)
+    assert found == [read(raw, 1024, "inbox", RULES, {None, 8}) for raw in MAILS]
+
+
 def test_workers_give_what_reading_here_gives_in_order():
     with ParsePool(RULES, workers=2, pool_from=10) as pool:
         pool.expect(len(MAILS))
@@ -36,7 +51,7 @@ def test_workers_give_what_reading_here_gives_in_order():
         found = pool.read(MAILS, 1024, "inbox")
     assert not pool.running
     assert found == here(MAILS)
-    assert {key for _, key in found} == {7, 8, None}  # the rules were matched there too
+    assert {key for _, key, _ in found} == {7, 8, None}  # the rules were matched there too
     assert found != here(MAILS, role="spam")  # the folder's role reaches the rules
 
 
