@@ -1,0 +1,71 @@
+"""SQLite's write-ahead log copied back into the database file beside a long import, not in
+its way.
+
+In WAL mode, a commit that finds the log past 1,000 pages (4 MB) copies it into the database
+file (a checkpoint) and syncs both before it returns. A first sync commits dozens of batches
+of several megabytes each, and each of those commits waited for a checkpoint: about a
+second of a 10,000-mail sync. Inside `checkpoints_beside()` this connection does not
+checkpoint; a thread with a connection of its own does, whenever the log has grown: the
+same copies and the same syncs, while the import goes on. Durability is unchanged (a commit
+is in the log either way). On PostgreSQL, or an SQLite database not in a file, it does
+nothing.
+"""
+
+import contextlib
+import logging
+import sqlite3
+import threading
+
+from django.db import connection as default_connection
+
+log = logging.getLogger(__name__)
+
+AUTOCHECKPOINT = 1000  # SQLite's default, restored afterwards
+EVERY = 0.2  # seconds between the thread's checkpoints
+
+
+@contextlib.contextmanager
+def checkpoints_beside(*, connection=default_connection, every: float = EVERY):
+    """While the block runs, `connection`'s commits leave the log to a checkpoint thread."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_checkpoint_until, args=(str(connection.settings_dict["NAME"]), stop, every),
+        name="sqlite-checkpoints",
+        daemon=True,
+    )  # fmt: skip
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        if connection.connection is not None:  # still open: back to checkpointing itself
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}")
+
+
+def _checkpoint_until(path: str, stop: threading.Event, every: float) -> None:
+    """PASSIVE checkpoints (they never wait for, nor block, the writer or any reader) until
+    `stop`; the last one after it, so the log is left as short as the writer's commits
+    would have left it."""
+    try:
+        database = sqlite3.connect(path, timeout=5, isolation_level=None)
+    except sqlite3.Error as exc:
+        log.warning("No checkpoint thread (%s): the log is copied back by the next commit", exc)
+        return
+    try:
+        while True:
+            stopping = stop.wait(every)
+            try:
+                database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:  # busy or locked: the next round, or the next commit
+                log.debug("checkpoint skipped: %s", exc)
+            if stopping:
+                return
+    finally:
+        database.close()
