@@ -294,6 +294,25 @@ def index_mail(ids: list[int], *, connection=connection) -> int:
         return max(cursor.rowcount, 0)
 
 
+BODY_LIMIT = 100000  # characters of a mail's text that go into the index (as _INDEX cuts)
+
+
+def document(subject: str, from_name: str, from_address: str, text: str) -> tuple[str, str]:
+    """A mail's words as the index holds them (head, body): what _INDEX reads back."""
+    return f"{subject} {from_name} {from_address}", (text or "")[:BODY_LIMIT]
+
+
+def index_documents(rows: list[tuple[int, str, str]]) -> int:
+    """Put mail just stored into the SQLite index from its words at hand (id, head, body:
+    `document()`), instead of reading its text back; how many went in. Only for mail
+    that is not in the index (new ids, in the transaction that stored them)."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO inbox_message_search (rowid, head, body) VALUES (%s, %s, %s)", rows
+        )
+    return len(rows)
+
+
 def history_unindexed(mailbox_id: int) -> bool:
     """Whether some of the mailbox's history mail is not in the search index yet."""
     with connection.cursor() as cursor:
@@ -311,11 +330,12 @@ BESIDE_FROM = 500  # mails in one folder's pass before PostgreSQL indexes them b
 class HistoryIndexer:
     """The first sync's history into the search index, batch by batch, as it is stored.
 
-    `add(ids)` is called in the transaction that stores the batch. On PostgreSQL, once a
-    pass has enough mail (`expect(n)`), each batch is indexed after it commits, on a
-    thread with its own database connection: the database's word-splitting then runs
-    beside the sync's own work instead of in its way. Otherwise (SQLite has one writer at a
-    time; a small pass is not worth a thread) the batch is indexed in its own transaction.
+    `add(ids, documents)` is called in the transaction that stores the batch. On
+    PostgreSQL, once a pass has enough mail (`expect(n)`), each batch is indexed after it
+    commits, on a thread with its own database connection: the database's word-splitting
+    then runs beside the sync's own work instead of in its way. Otherwise (SQLite has one
+    writer at a time; a small pass is not worth a thread) the batch is indexed in its
+    transaction; on SQLite from the `documents` at hand (`document()` of each mail).
     What a failure leaves out is still missing afterwards, and `history_unindexed` says so.
     """
 
@@ -334,9 +354,12 @@ class HistoryIndexer:
         if self._pool is None and count >= self.beside_from and connection.vendor == "postgresql":
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
 
-    def add(self, ids: list[int]) -> None:
+    def add(self, ids: list[int], documents: list[tuple[str, str]]) -> None:
         if self._pool is None:
-            index_mail(ids)
+            if connection.vendor == "sqlite":
+                index_documents([(pk, *doc) for pk, doc in zip(ids, documents, strict=True)])
+            else:
+                index_mail(ids)
             return
         pool = self._pool
         transaction.on_commit(lambda: self._pending.append(pool.submit(_index_beside, ids)))

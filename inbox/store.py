@@ -18,6 +18,7 @@ from inbox.models import (
     MessageContent,
 )
 from inbox.parsing import ParsedMail
+from inbox.search import document
 from sellerdesk.bulkinsert import insert_rows
 
 # The columns a new mail is stored with, in the order store_batch gives them.
@@ -79,7 +80,8 @@ def store_batch(
             elsewhere.setdefault(content_hash, (pk, folder_id))
         keys = {key for _, _, key, _ in parsed if key is not None}
         rule_rows = EmailRule.objects.in_bulk(list(keys)) if keys else {}
-        rows, contents, attachments, relinked, now = [], [], [], 0, timezone.now()
+        rows, contents, attachments, documents = [], [], [], []
+        relinked, now = 0, timezone.now()
         trash: dict[str, list[int]] = {}  # reason: positions in rows
         followed: list[tuple[int, Message, Draft | None]] = []  # the rest: where, the mail
         for mail, mime, rule_key, draft in parsed:
@@ -119,6 +121,10 @@ def store_batch(
             contents.append(
                 (mime.headers, mime.text, mime.html, mail.raw if mime.unparsable else None)
             )
+            if indexer is not None:
+                documents.append(
+                    document(mime.subject, mime.from_name, mime.from_address, mime.text)
+                )
             attachments.append(mime.attachments)
         ids = insert_rows(Message, MESSAGE_COLUMNS, rows)
         # What a notice's decision calls for is known now: its move to Trash is queued in
@@ -140,7 +146,7 @@ def store_batch(
             ],
         )
         if indexer is not None:  # history: findable by search as soon as it is stored
-            indexer.add(ids)
+            indexer.add(ids, documents)
         # What the other decisions call for (the reply queue, the owner) is queued in the
         # same transaction too, from the mail at hand: stored, decided and acted on at once.
         drafts = {}

@@ -375,6 +375,30 @@ def test_a_large_first_sync_puts_its_history_into_search_beside_the_sync(
     assert found and all(Message.objects.get(subject=s).is_history for s in found)
 
 
+def test_the_first_sync_indexes_its_history_as_the_stored_mail_reads(mailbox, desk_mailbox):
+    """SQLite indexes the first sync's history from the words at hand: what it holds is
+    what reading the stored mail back gives (inbox.search.index_history)."""
+    from inbox.search import index_history
+
+    load_samples(mailbox)
+    mailbox_sync(mailbox=desk_mailbox)
+    key = "rowid" if connection.vendor == "sqlite" else "message_id"
+    contents = f"SELECT {key}, head, body FROM inbox_message_search ORDER BY 1"  # noqa: S608
+
+    def index():
+        with connection.cursor() as cursor:
+            cursor.execute(contents)
+            return [tuple(str(value) for value in row) for row in cursor.fetchall()]
+
+    written = index()
+    history = Message.objects.filter(is_history=True).count()
+    assert len(written) == Message.objects.count() and history > 5
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM inbox_message_search")
+    assert index_history() == history
+    assert index() == written
+
+
 def test_a_batch_is_stored_with_what_its_mail_calls_for_or_not_at_all(
     mailbox, desk_mailbox, monkeypatch
 ):
