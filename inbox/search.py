@@ -306,9 +306,13 @@ def index_documents(rows: list[tuple[int, str, str]]) -> int:
     """Put mail just stored into the SQLite index from its words at hand (id, head, body:
     `document()`), instead of reading its text back; how many went in. Only for mail
     that is not in the index (new ids, in the transaction that stored them)."""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO inbox_message_search (rowid, head, body) VALUES (%s, %s, %s)", rows
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:  # one statement: not one step of the database a row
+        cursor.execute(
+            "INSERT INTO inbox_message_search (rowid, head, body) VALUES "
+            + ", ".join(["(%s, %s, %s)"] * len(rows)),
+            [value for row in rows for value in row],
         )
     return len(rows)
 

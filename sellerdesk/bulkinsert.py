@@ -3,8 +3,9 @@
 `bulk_create` prepares every value of every object through the query compiler: on a first
 sync of ten thousand mails that is a large share of the time. Here the statement is built
 once per batch size and each row is a tuple; only the column types whose database form
-differs from the Python value (dates and times, bytes) are converted. The rows get their
-ids back in order (RETURNING, on SQLite 3.35+).
+differs from the Python value (dates and times, bytes) are converted. On SQLite, inside a
+transaction (which holds the write lock from its start), the ids are given with the rows;
+outside one, they come back in order (RETURNING, on SQLite 3.35+).
 
 On PostgreSQL the rows go in by COPY, with ids taken from the table's sequence first: a
 multi-row INSERT of thousands of placeholders is split by the driver in Python on every
@@ -63,15 +64,41 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> li
     table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 (names quoted, values params)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f" RETURNING {quote(model._meta.pk.column)}"
-    ids = []
+    pk = model._meta.pk
+    if pk in fields:  # the rows carry their ids (a one-to-one primary key)
+        ids, returning = [row[fields.index(pk)] for row in rows], ""
+    elif connection.in_atomic_block:
+        # The write lock is held (BEGIN IMMEDIATE): the ids are the next ones, given here,
+        # so the database hands nothing back row by row.
+        ids, returning = _next_ids(model, len(rows)), ""
+        head = f"INSERT INTO {table} ({quote(pk.column)}, {names}) VALUES "  # noqa: S608
+        one = "(%s, " + one[1:]
+        rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+    else:
+        ids, returning = [], f" RETURNING {quote(pk.column)}"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             params = [value for row in batch for value in row]
             cursor.execute(head + ", ".join([one] * len(batch)) + returning, params)
-            ids.extend(pk for (pk,) in cursor.fetchall())
+            if returning:
+                ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+def _next_ids(model: type[Model], count: int) -> list[int]:
+    """SQLite: the `count` ids the table's next rows get (AUTOINCREMENT: past both the
+    highest id there is and the highest there ever was)."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0), "  # noqa: S608
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
 
 
 def _converted(row: tuple, convert) -> tuple:

@@ -48,3 +48,37 @@ def test_rows_come_back_as_written_with_their_ids_in_order():
 def test_nothing_to_insert_is_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_rows(Message, ["uid"], []) == []
+
+
+def _messages(box, folder, count, start=0):
+    return [(box.pk, folder.pk, start + n, f"h{start + n}") for n in range(count)]
+
+
+def test_ids_go_on_past_every_row_there_ever_was():
+    """A row deleted from the end leaves its id spent: the next rows come after it (SQLite's
+    AUTOINCREMENT, PostgreSQL's sequence), and the ORM's next row after those."""
+    box = Mailbox.objects.create(name="m", host="h", username="u")
+    folder = Folder.objects.create(mailbox=box, role=Folder.Role.INBOX, name="INBOX")
+    columns = ["mailbox", "folder", "uid", "content_hash"]
+    first = insert_rows(Message, columns, _messages(box, folder, 3))
+    Message.objects.filter(pk=first[-1]).delete()
+    second = insert_rows(Message, columns, _messages(box, folder, 2, start=3))
+    assert second == [second[0], second[0] + 1] and second[0] > first[-1]
+    after = Message.objects.create(mailbox=box, folder=folder, uid=9, content_hash="x")
+    assert after.pk > second[-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ids_are_right_inside_a_transaction_and_outside_one():
+    from django.db import transaction
+
+    box = Mailbox.objects.create(name="m", host="h", username="u")
+    folder = Folder.objects.create(mailbox=box, role=Folder.Role.INBOX, name="INBOX")
+    columns = ["mailbox", "folder", "uid", "content_hash"]
+    outside = insert_rows(Message, columns, _messages(box, folder, 3))
+    with transaction.atomic():
+        inside = insert_rows(Message, columns, _messages(box, folder, 3, start=3))
+    ids = outside + inside
+    assert len(set(ids)) == 6
+    stored = dict(Message.objects.values_list("pk", "uid"))
+    assert [stored[pk] for pk in ids] == list(range(6))
