@@ -310,7 +310,7 @@ def index_documents(rows: list[tuple[int, str, str]]) -> int:
         return 0
     with connection.cursor() as cursor:  # one statement: not one step of the database a row
         cursor.execute(
-            "INSERT INTO inbox_message_search (rowid, head, body) VALUES "
+            "INSERT INTO inbox_message_search (rowid, head, body) VALUES "  # noqa: S608
             + ", ".join(["(%s, %s, %s)"] * len(rows)),
             [value for row in rows for value in row],
         )
