@@ -6,6 +6,7 @@ whether a later pull can help. SPAPI_ENDPOINT and SPAPI_TOKEN_URL point the real
 at another server (a local stand-in).
 """
 
+import importlib
 import time
 import zlib
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from sp_api.api import Orders, Reports
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -145,7 +145,11 @@ class Client:
     def _secrets(self) -> tuple[str, ...]:
         return (self.account.refresh_token, self.account.lwa_client_secret)
 
-    def _api(self, cls, code: str, **kwargs):
+    def _api(self, name: str, code: str, **kwargs):
+        # sp_api.api holds every one of Amazon's APIs and takes a tenth of a second to
+        # import: loaded by the first call that needs one, not by every process and
+        # command that starts the desk.
+        cls = getattr(importlib.import_module("sp_api.api"), name)
         # Over plain http (a local stand-in) there is no certificate to check: skip loading
         # the CA bundle, which sp_api would otherwise do for every request.
         plain = settings.SPAPI_ENDPOINT.startswith("http://")
@@ -200,7 +204,7 @@ class Client:
 
     def unshipped_orders(self, code: str) -> list[dict]:
         """Every UNSHIPPED or PARTIALLY_SHIPPED order of the last 30 days, all pages."""
-        api = self._api(Orders, code, version="2026-01-01")
+        api = self._api("Orders", code, version="2026-01-01")
         since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
         params = {
             "marketplaceIds": [api.marketplace_id],
@@ -227,7 +231,7 @@ class Client:
         (status, ship-by and deliver-by windows) and its packages (tracking, merchant-fulfilled
         orders only). No buyer or address data: those need a restricted data token and the
         desk does not show them. A 404 raises SpApiError with status 404."""
-        api = self._api(Orders, code, version="2026-01-01")
+        api = self._api("Orders", code, version="2026-01-01")
         response = self._call(
             "getOrder",
             lambda: api.get_order(order_id, includedData=ORDER_DATA),
@@ -236,7 +240,7 @@ class Client:
 
     def performance_document(self, code: str, *, poll_seconds: float | None = None):
         """Create the seller performance report, wait for it, download it (gunzipped)."""
-        api = self._api(Reports, code)
+        api = self._api("Reports", code)
         created = self._call(
             "createReport",
             lambda: api.create_report(
