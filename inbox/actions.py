@@ -147,14 +147,21 @@ def _failed(action_ids: list[int], exc: MailServerError) -> None:
         log.warning("mail action %s failed (%s): %s", action.pk, action.kind, exc)
 
 
+# What carrying out an action reads of it and its mail (a first sync claims thousands at once).
+CARRIED_OUT = (
+    "kind", "attempts", "message__uid", "message__message_id", "message__mailbox_id",
+    "message__folder", "message__origin",
+)  # fmt: skip
+
+
 def _perform(conn: MailStore, action_ids: list[int]) -> int:
     token = _claim(action_ids)
     if token is None:
         return 0
     claimed = list(
-        MailAction.objects.filter(claim=token, state=MailAction.State.RUNNING).select_related(
-            "message__folder", "message__origin"
-        )
+        MailAction.objects.filter(claim=token, state=MailAction.State.RUNNING)
+        .select_related("message__folder", "message__origin")
+        .only(*CARRIED_OUT)
     )
     folders = {
         (f.mailbox_id, f.role): f
