@@ -4,11 +4,13 @@ its way.
 In WAL mode, a commit that finds the log past 1,000 pages (4 MB) copies it into the database
 file (a checkpoint) and syncs both before it returns. A first sync commits dozens of batches
 of several megabytes each, and each of those commits waited for a checkpoint: about a
-second of a 10,000-mail sync. Inside `checkpoints_beside()` this connection does not
-checkpoint; a thread with a connection of its own does, whenever the log has grown: the
-same copies and the same syncs, while the import goes on. Durability is unchanged (a commit
-is in the log either way). On PostgreSQL, or an SQLite database not in a file, it does
-nothing.
+second of a 10,000-mail sync. Inside `checkpoints_beside()` a thread with a connection of
+its own checkpoints as the log grows: the same copies and the same syncs, while the import
+goes on. This connection's commits checkpoint only once the log is 64 MB long (the thread
+has copied most of it by then), which starts the log over: it grows past SQLite's usual
+4 MB, not with the whole import. Durability is unchanged (a commit is in the log either
+way). On PostgreSQL, or an SQLite database not in a file, it
+does nothing.
 """
 
 import contextlib
@@ -16,43 +18,54 @@ import logging
 import sqlite3
 import threading
 
+from django.db import DatabaseError
 from django.db import connection as default_connection
 
 log = logging.getLogger(__name__)
 
 AUTOCHECKPOINT = 1000  # SQLite's default, restored afterwards
 EVERY = 0.2  # seconds between the thread's checkpoints
+# The log starts over from its beginning only when a writer finds it all copied back, which
+# a writer committing batch after batch seldom does while the thread copies: past this many
+# pages (64 MB) the writer's commit checkpoints itself (by then the thread has copied most
+# of it), and the log starts over.
+RESTART_AT = 16384
 
 
 @contextlib.contextmanager
-def checkpoints_beside(*, connection=default_connection, every: float = EVERY):
-    """While the block runs, `connection`'s commits leave the log to a checkpoint thread."""
+def checkpoints_beside(
+    *, connection=default_connection, every: float = EVERY, restart_at: int = RESTART_AT
+):
+    """While the block runs, `connection`'s commits leave the log to a checkpoint thread
+    until it is `restart_at` pages long."""
     if connection.vendor != "sqlite" or connection.is_in_memory_db():
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint = 0")
     stop = threading.Event()
     thread = threading.Thread(
         target=_checkpoint_until, args=(str(connection.settings_dict["NAME"]), stop, every),
-        name="sqlite-checkpoints",
-        daemon=True,
+        name="sqlite-checkpoints", daemon=True,
     )  # fmt: skip
-    thread.start()
     try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(restart_at)}")
+        thread.start()
         yield
     finally:
         stop.set()
-        thread.join()
-        if connection.connection is not None:  # still open: back to checkpointing itself
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}")
+        if thread.ident is not None:
+            thread.join()
+        try:
+            if connection.connection is not None:  # still open: back to checkpointing itself
+                with connection.cursor() as cursor:
+                    cursor.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}")
+        except DatabaseError as exc:  # the block's own outcome is what matters
+            log.warning("Could not turn the connection's own checkpoints back on: %s", exc)
 
 
 def _checkpoint_until(path: str, stop: threading.Event, every: float) -> None:
     """PASSIVE checkpoints (they never wait for, nor block, the writer or any reader) until
-    `stop`; the last one after it, so the log is left as short as the writer's commits
-    would have left it."""
+    `stop`; the last one after it."""
     try:
         database = sqlite3.connect(path, timeout=5, isolation_level=None)
     except sqlite3.Error as exc:
