@@ -52,7 +52,7 @@ def _file_size(database) -> int:
 
 def test_the_log_reaches_the_database_file_while_the_import_goes_on(database):
     with checkpoints_beside(connection=database, every=0.05):
-        assert _autocheckpoint(database) == 16384  # the commits leave 64 MB to the thread
+        assert _autocheckpoint(database) == 0  # the commits leave it to the thread
         before = _file_size(database)
         _commit_megabytes(database, 8)
         deadline = time.monotonic() + 10
@@ -67,8 +67,9 @@ def test_the_log_reaches_the_database_file_while_the_import_goes_on(database):
 
 def test_the_log_does_not_grow_with_the_whole_import(database):
     """A writer committing batch after batch seldom finds the log all copied back, so it
-    would not start the log over: past `restart_at` pages its own commit checkpoints.
-    Without that, the log grew to the size of everything the import wrote."""
+    would not start the log over: past `restart_at` pages the thread holds the next
+    commit back until it has. Without that, the log grew to the size of everything the
+    import wrote."""
     wal = database.settings_dict["NAME"] + "-wal"
     largest = 0
     with checkpoints_beside(connection=database, every=0.01, restart_at=64):  # 256 KB
@@ -77,6 +78,7 @@ def test_the_log_does_not_grow_with_the_whole_import(database):
                 cursor.execute("INSERT INTO blobs VALUES (%s)", [bytes([n]) * (MB // 4)])
                 cursor.execute("UPDATE blobs SET data = data WHERE rowid = 1")
             largest = max(largest, os.path.getsize(wal))
+            time.sleep(0.002)  # the import's own work between its transactions
     assert largest < 8 * MB
 
 
