@@ -32,7 +32,6 @@ from inbox.parsepool import ParsePool, facts_of
 from inbox.parsing import parse_outline
 from inbox.search import HistoryIndexer, history_unindexed
 from inbox.store import store_batch
-from sellerdesk.checkpoints import checkpoints_beside
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +134,10 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
             actions.perform_due(conn=conn, mailbox=mailbox)
             history = mailbox.history_imported_at is None
             # New mail is decided as it is stored: the rules see it while it is in memory,
-            # and the decision is written in the same insert. A first sync's many large
-            # commits leave SQLite's log to a checkpoint thread.
+            # and the decision is written in the same insert.
             ruleset = active_ruleset()
             with (
                 _timed(report, "fetch"),
-                checkpoints_beside() if history else contextlib.nullcontext(),
                 ParsePool(
                     ruleset, workers=_parse_workers(), drafted=owner_drafted(ruleset)
                 ) as parser,
