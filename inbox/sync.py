@@ -8,7 +8,10 @@ position: a pass killed at any point resumes where the last committed batch ende
 """
 
 import contextlib
+import hashlib
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -94,11 +97,40 @@ def mailbox_from_settings() -> Mailbox | None:
     return mailbox
 
 
+def _holder() -> str:
+    """This process as a lease token begins: its host (hashed) and its pid, 16 characters."""
+    host = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+    return f"{host}{os.getpid():08x}"
+
+
+def _holder_gone(token: str) -> bool:
+    """Whether the lease's holder was a process of this host that is no longer running (a
+    watcher or worker killed mid-pass): its lease need not run out before the next pass.
+    A holder elsewhere, or one still running, keeps it."""
+    me = _holder()
+    if len(token) != 32 or token[:8] != me[:8] or token[8:16] == me[8:]:
+        return False
+    try:
+        os.kill(int(token[8:16], 16), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, OverflowError, OSError):
+        return False
+    return False
+
+
 def _claim(mailbox: Mailbox) -> str | None:
-    token, now = uuid.uuid4().hex, timezone.now()
+    token, now = _holder() + uuid.uuid4().hex[:16], timezone.now()
+    free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now)
+    held = Mailbox.objects.filter(pk=mailbox.pk).values_list("sync_lease_token", flat=True)
+    held = held.first() or ""
+    if held and _holder_gone(held):
+        # Taken over with a conditional UPDATE on the dead holder's token: once, by one.
+        log.warning("The last sync of %s was stopped part-way: going on from it", mailbox)
+        free |= Q(sync_lease_token=held)
     claimed = (
         Mailbox.objects.filter(pk=mailbox.pk)
-        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+        .filter(free)
         .update(sync_lease_until=now + LEASE, sync_lease_token=token)
     )
     return token if claimed == 1 else None

@@ -1,9 +1,12 @@
 """Syncing the seller's mailbox against a real Dovecot server."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from inbox.imap import FolderMissing, MailLoginError, MailServerError
 from inbox.models import Folder, Mailbox, Message
@@ -223,6 +226,38 @@ def test_a_second_pass_of_one_mailbox_is_skipped_while_one_runs(mailbox, desk_ma
     assert token
     assert mailbox_sync(mailbox=desk_mailbox).skipped
     assert not Message.objects.exists()
+
+
+def test_a_pass_goes_on_at_once_from_one_whose_process_was_killed(mailbox, desk_mailbox):
+    """A watcher killed mid-pass leaves its lease behind: a process of the same host sees
+    its holder is gone and syncs at once, instead of waiting out the lease. A holder that
+    is still running, or on another host, keeps it."""
+    import subprocess
+    import sys
+
+    from inbox.sync import _claim, _holder
+
+    load_samples(mailbox)
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        host = _holder()[:8]
+        for holder, skipped in [
+            (f"{host}{alive.pid:08x}", True),  # still running
+            (f"00000000{dead.pid:08x}", True),  # another host
+            (f"{host}{dead.pid:08x}", False),  # killed part-way
+        ]:
+            Mailbox.objects.filter(pk=desk_mailbox.pk).update(
+                sync_lease_until=timezone.now() + timedelta(minutes=5),
+                sync_lease_token=holder + "0" * 16,
+            )
+            assert mailbox_sync(mailbox=desk_mailbox).skipped is skipped, holder
+    finally:
+        alive.kill()
+        alive.wait()
+    assert Message.objects.exists()
+    assert _claim(desk_mailbox)  # the pass released the lease it took over
 
 
 def test_imap_url_configures_the_default_mailbox(db, settings, mailbox):
