@@ -121,19 +121,18 @@ def _holder_gone(token: str) -> bool:
 
 def _claim(mailbox: Mailbox) -> str | None:
     token, now = _holder() + uuid.uuid4().hex[:16], timezone.now()
+    mine = {"sync_lease_until": now + LEASE, "sync_lease_token": token}
+    box = Mailbox.objects.filter(pk=mailbox.pk)
     free = Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now)
-    held = Mailbox.objects.filter(pk=mailbox.pk).values_list("sync_lease_token", flat=True)
-    held = held.first() or ""
+    if box.filter(free).update(**mine) == 1:
+        return token
+    held = box.values_list("sync_lease_token", flat=True).first() or ""
     if held and _holder_gone(held):
         # Taken over with a conditional UPDATE on the dead holder's token: once, by one.
         log.warning("The last sync of %s was stopped part-way: going on from it", mailbox)
-        free |= Q(sync_lease_token=held)
-    claimed = (
-        Mailbox.objects.filter(pk=mailbox.pk)
-        .filter(free)
-        .update(sync_lease_until=now + LEASE, sync_lease_token=token)
-    )
-    return token if claimed == 1 else None
+        if box.filter(sync_lease_token=held).update(**mine) == 1:
+            return token
+    return None
 
 
 def _renew(mailbox: Mailbox, token: str) -> None:
