@@ -39,6 +39,7 @@ from inbox.store import store_batch
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+RENEW_AFTER = timedelta(seconds=30)
 TEXT_LIMIT = 1024 * 1024
 SYNCED_ROLES = (Folder.Role.INBOX, Folder.Role.SPAM)
 
@@ -136,9 +137,12 @@ def _claim(mailbox: Mailbox) -> str | None:
 
 
 def _renew(mailbox: Mailbox, token: str) -> None:
-    Mailbox.objects.filter(pk=mailbox.pk, sync_lease_token=token).update(
-        sync_lease_until=timezone.now() + LEASE
-    )
+    """The lease held for LEASE again, once it is RENEW_AFTER old: after each batch of a
+    pass, but written (and committed) at most that often."""
+    now = timezone.now()
+    Mailbox.objects.filter(
+        pk=mailbox.pk, sync_lease_token=token, sync_lease_until__lt=now + LEASE - RENEW_AFTER
+    ).update(sync_lease_until=now + LEASE)
 
 
 def _release(mailbox: Mailbox, token: str) -> None:
