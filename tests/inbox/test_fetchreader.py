@@ -76,3 +76,39 @@ def test_dovecot_answers_read_the_same(mailbox):
             typ, data = client._imap._untagged_response(typ, data, "FETCH")
             expected = parse_fetch_response(list(data), True, True)
             assert read_fetch(list(data)) == expected and len(expected) == 5
+
+
+@pytest.mark.django_db
+def test_the_protocol_is_formatted_for_its_log_only_when_that_log_is_on(
+    desk_mailbox, mailbox, caplog, monkeypatch
+):
+    """imaplib formats every line of the protocol for imapclient's log, a fetched mail's
+    whole repr included, whether the log keeps it or not: the desk's connections skip that
+    unless the log is on, and then it is logged as before."""
+    import imaplib
+    import logging
+
+    from inbox.imap import PROTOCOL_LOG, connect
+    from tests.inbox.conftest import make_mail
+
+    with mailbox.client() as client:
+        client.append("INBOX", make_mail(1, body="x" * 5000))
+    formatted = []
+    real = imaplib.IMAP4._append_untagged
+
+    def counting(self, typ, dat):
+        if self.debug >= 5:
+            formatted.append(typ)
+        return real(self, typ, dat)
+
+    monkeypatch.setattr(imaplib.IMAP4, "_append_untagged", counting)
+    for level, logged in ((logging.INFO, False), (logging.DEBUG, True)):
+        caplog.set_level(level, logger=PROTOCOL_LOG)
+        caplog.clear()
+        formatted.clear()
+        with connect(desk_mailbox) as conn:
+            conn.examine("INBOX")
+            (mail,) = conn.fetch(conn.uids_after(0))
+        assert b"Message number 1" in mail.raw and len(mail.raw) > 5000
+        assert bool(formatted) is logged
+        assert any(r.name == PROTOCOL_LOG for r in caplog.records) is logged
