@@ -259,17 +259,30 @@ def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAct
 
 
 def _write_back(messages: list[Message], fields: list[str]) -> None:
-    """Save `fields` of every message in one prepared statement run per row: a thousand
-    moved mail cost one round of executemany, not bulk_update's CASE over every row."""
-    table = Message._meta.db_table
-    columns = [Message._meta.get_field(name).column for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    """Save `fields` of every message in one statement on PostgreSQL (the new values as
+    arrays, joined by id), and on SQLite in one prepared statement run per row: a thousand
+    moved mail cost one round trip, not one each, nor bulk_update's CASE over every row."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    model_fields = [Message._meta.get_field(name) for name in fields]
+    columns = [connection.ops.quote_name(f.column) for f in model_fields]
+    values = [[getattr(m, f.attname) for m in messages] for f in model_fields]
+    ids = [m.pk for m in messages]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
+            names = ", ".join(f"v{i}" for i in range(len(columns)))
+            assignments = ", ".join(f"{c} = v.v{i}" for i, c in enumerate(columns))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM unnest(%s::bigint[], {arrays}) "  # noqa: S608
+                f"AS v(id, {names}) WHERE {table}.id = v.id",
+                [ids, *values],
+            )
+            return
+        assignments = ", ".join(f"{c} = %s" for c in columns)
         cursor.executemany(
-            f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s",  # noqa: S608
-            [[getattr(m, Message._meta.get_field(n).attname) for n in fields] + [m.pk]
-             for m in messages],
-        )  # fmt: skip
+            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+            [[*row, pk] for *row, pk in zip(*values, ids, strict=True)],
+        )
 
 
 def _target_folder(action: MailAction, message: Message, folders: dict) -> Folder:
