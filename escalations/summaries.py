@@ -7,11 +7,15 @@ from escalations.scrub import owner_safe
 
 _SPACE = re.compile(r"\s+")
 _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
-_AFTER_END = re.compile(r"(?<=[.!?])\s+")
-_ENDS = re.compile(r"[.!?]\s")
-_END_CHARS = (".", "!", "?")
+# A sentence ends at . ! ? followed by whitespace, at the Arabic question mark likewise,
+# and at the CJK full stop, which no space follows (full-width question and exclamation
+# marks are ? and ! once the text is normalised).
+_QUESTION_MARKS = ("?", "\u061f")
+_END_CHARS = (".", "!", *_QUESTION_MARKS, "\u3002")
+_AFTER_END = re.compile(r"(?<=[.!?\u061f])\s+|(?<=\u3002)\s*")
+_ENDS = re.compile(r"[.!?\u061f]\s|\u3002")
 _ASKING = re.compile(
-    r"\?|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
+    r"[?\u061f]|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
     r"required|confirm|respond|reply|pay|renew|verify|update)\b",
     re.IGNORECASE,
 )
@@ -61,7 +65,7 @@ def _ask(subject: str, text: str) -> str:
     subject. One pass, stopping at the first question."""
     asking = None
     for sentence in _sentences(_QUOTED.sub("", text)[:4000]):
-        if sentence[-1] == "?":
+        if sentence[-1] in _QUESTION_MARKS:
             return sentence
         if asking is None and _ASKING.search(sentence):
             asking = sentence

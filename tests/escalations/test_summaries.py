@@ -43,6 +43,14 @@ def test_a_question_wins_over_an_earlier_request():
     assert summarize_mail(mail).endswith(": Do you accept the new prices?")
 
 
+def test_a_question_in_arabic_or_japanese_is_found_by_its_own_marks():
+    arabic = parsed("مرحبا. لم يصل طلبي بعد. متى سيصل الطلب؟ شكرا لكم", from_name="سارة")
+    assert summarize_mail(arabic).endswith(": متى سيصل الطلب؟")
+    # Sentences end at 。 with no space after it; the full-width question mark reads as ?.
+    japanese = parsed("お世話になっております。注文した商品がまだ届いていません。いつ届きますか？")
+    assert summarize_mail(japanese).endswith(": いつ届きますか?")
+
+
 def test_a_request_is_found_when_there_is_no_question():
     mail = parsed("The order shipped today. Kindly confirm the delivery address.")
     assert summarize_mail(mail).endswith(": Kindly confirm the delivery address.")
@@ -178,10 +186,11 @@ def _ask_whole(subject: str, text: str) -> str:
     from escalations import summaries as s
 
     body = s._QUOTED.sub("", text)[:4000]
-    pieces = (s._clean(piece) for piece in re.split(r"(?<=[.!?])\s+|\n+", body))
-    sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?"]
+    cuts = r"(?<=[.!?\u061f])\s+|(?<=\u3002)\s*|\n+"
+    pieces = (s._clean(piece) for piece in re.split(cuts, body))
+    sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?\u061f\u3002"]
     for sentence in sentences:
-        if sentence.endswith("?"):
+        if sentence.endswith(("?", "\u061f")):
             return sentence
     for sentence in sentences:
         if s._ASKING.search(sentence):
@@ -192,13 +201,27 @@ def _ask_whole(subject: str, text: str) -> str:
 WORDS = ["please", "confirm", "Shall we ship", "the boards", "x", "Monday", "> quoted?",
          "On Mon, Lin wrote:", "ok", "reply", "a" * 40]  # fmt: skip
 SPACES = [" ", "  ", "\n", "\n\n", "\t", "\r\n", "\u00a0", "\u2028", " \n ", "\x0b"]
-ENDS = ["", ".", "!", "?", ". ", "?\n", "!\t", "...", ".\u00a0"]
+ENDS = [
+    "",
+    ".",
+    "!",
+    "?",
+    ". ",
+    "?\n",
+    "!\t",
+    "...",
+    ".\u00a0",
+    "\u061f",
+    "\u061f ",
+    "\u3002",
+    "\u3002 ",
+]
 
 
 @settings(max_examples=examples(600), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(ENDS), st.sampled_from(SPACES)),
                 max_size=40),
-       st.text(alphabet=" .!?\n\tab\u00a0", max_size=60))  # fmt: skip
+       st.text(alphabet=" .!?\n\tab\u00a0\u061f\u3002", max_size=60))  # fmt: skip
 def test_the_question_is_found_as_cutting_the_whole_text_finds_it(parts, noise):
     from escalations.summaries import _ask
 
