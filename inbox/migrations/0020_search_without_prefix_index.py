@@ -14,9 +14,12 @@ TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
 def _rebuild(schema_editor, options: str) -> None:
     if schema_editor.connection.vendor != "sqlite":
         return
+    # Kept by id (the temporary table's row key), so the entries go back in id order
+    # without a sort of the whole index's text.
     for statement in (
-        "CREATE TEMP TABLE inbox_message_search_kept AS "
-        "SELECT rowid AS id, head, body FROM inbox_message_search",
+        "CREATE TEMP TABLE inbox_message_search_kept (id INTEGER PRIMARY KEY, head, body)",
+        "INSERT INTO inbox_message_search_kept (id, head, body) "
+        "SELECT rowid, head, body FROM inbox_message_search",
         "DROP TABLE inbox_message_search",
         f"CREATE VIRTUAL TABLE inbox_message_search USING fts5(head, body, {options})",
         "INSERT INTO inbox_message_search (rowid, head, body) "
