@@ -136,13 +136,25 @@ def _claim(mailbox: Mailbox) -> str | None:
     return None
 
 
-def _renew(mailbox: Mailbox, token: str) -> None:
-    """The lease held for LEASE again, once it is RENEW_AFTER old: after each batch of a
-    pass, but written (and committed) at most that often."""
-    now = timezone.now()
-    Mailbox.objects.filter(
-        pk=mailbox.pk, sync_lease_token=token, sync_lease_until__lt=now + LEASE - RENEW_AFTER
-    ).update(sync_lease_until=now + LEASE)
+@dataclass
+class _Lease:
+    """A pass's hold on its mailbox: the token it claimed with, and when (by this process's
+    clock) it last wrote its lease."""
+
+    token: str
+    written: float = field(default_factory=time.monotonic)
+
+
+def _renew(mailbox: Mailbox, lease: _Lease) -> None:
+    """The lease held for LEASE again once RENEW_AFTER has passed since it was written: a
+    pass calls this after each batch, and a first sync's hundreds of batches do not each
+    cost a statement."""
+    if time.monotonic() - lease.written < RENEW_AFTER.total_seconds():
+        return
+    Mailbox.objects.filter(pk=mailbox.pk, sync_lease_token=lease.token).update(
+        sync_lease_until=timezone.now() + LEASE
+    )
+    lease.written = time.monotonic()
 
 
 def _release(mailbox: Mailbox, token: str) -> None:
@@ -159,6 +171,7 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
     if token is None:
         report.skipped = True
         return report
+    lease = _Lease(token)  # written just now, by the claim
     try:
         mailbox.refresh_from_db()
         with connect(mailbox) as conn:
@@ -181,7 +194,7 @@ def mailbox_sync(*, mailbox: Mailbox, progress: Progress | None = None) -> SyncR
                 for role in SYNCED_ROLES:
                     if role in folders:
                         folder_report = _sync_folder(
-                            conn, folders[role], mailbox, token, history, progress, report,
+                            conn, folders[role], mailbox, lease, history, progress, report,
                             ruleset, parser, indexer if history else None,
                         )  # fmt: skip
                         report.folders.append(folder_report)
@@ -255,7 +268,7 @@ def _ensure_folders(mailbox: Mailbox, names: dict) -> dict:
 
 
 def _sync_folder(
-    conn, folder, mailbox, token, history, progress, report, ruleset, parser, indexer
+    conn, folder, mailbox, lease, history, progress, report, ruleset, parser, indexer
 ) -> FolderReport:
     result = FolderReport(folder.name)
     status = conn.examine(folder.name)
@@ -303,7 +316,7 @@ def _sync_folder(
             result.failed += unparsable
             result.relinked += relinked
             done += len(batch)
-            _renew(mailbox, token)
+            _renew(mailbox, lease)
             if progress:
                 progress(folder.name, done, len(uids))
 
