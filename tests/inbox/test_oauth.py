@@ -480,6 +480,7 @@ def test_tokens_never_reach_the_log(client, caplog, oauth_settings, oauth_doveco
     mailbox_sync(mailbox=box)
     grant = OAuthGrant.objects.get(account=address)
     assert "login_refused" in caplog.text  # the refusal was logged ...
+    assert any(r.name == "imapclient.imaplib" for r in caplog.records)  # and every line
     for secret in (grant.access_token, grant.refresh_token):
         assert secret and secret not in caplog.text  # ... without the tokens
 
