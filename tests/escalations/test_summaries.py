@@ -49,6 +49,9 @@ def test_a_question_in_arabic_or_japanese_is_found_by_its_own_marks():
     # Sentences end at 。 with no space after it; the full-width question mark reads as ?.
     japanese = parsed("お世話になっております。注文した商品がまだ届いていません。いつ届きますか？")
     assert summarize_mail(japanese).endswith(": いつ届きますか?")
+    # A question in the middle of a line: no space after it either.
+    japanese = parsed("いつ届きますか？よろしくお願いします。返品はできますか？")
+    assert summarize_mail(japanese).endswith(": いつ届きますか?")
 
 
 def test_a_request_is_found_when_there_is_no_question():
@@ -186,7 +189,7 @@ def _ask_whole(subject: str, text: str) -> str:
     from escalations import summaries as s
 
     body = s._QUOTED.sub("", text)[:4000]
-    cuts = r"(?<=[.!?\u061f])\s+|(?<=\u3002)\s*|\n+"
+    cuts = r"(?<=[.!?\u061f])\s+|(?<=\u3002)\s*|(?<=[?!])(?=[\u3040-\u30ff\u3400-\u9fff])|\n+"
     pieces = (s._clean(piece) for piece in re.split(cuts, body))
     sentences = [p for p in pieces if 8 <= len(p) <= 300 and p[-1] in ".!?\u061f\u3002"]
     for sentence in sentences:
@@ -199,7 +202,7 @@ def _ask_whole(subject: str, text: str) -> str:
 
 
 WORDS = ["please", "confirm", "Shall we ship", "the boards", "x", "Monday", "> quoted?",
-         "On Mon, Lin wrote:", "ok", "reply", "a" * 40]  # fmt: skip
+         "On Mon, Lin wrote:", "ok", "reply", "a" * 40, "いつ届きますか", "注文"]  # fmt: skip
 SPACES = [" ", "  ", "\n", "\n\n", "\t", "\r\n", "\u00a0", "\u2028", " \n ", "\x0b"]
 ENDS = [
     "",
