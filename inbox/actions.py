@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -21,6 +21,7 @@ from escalations.services import escalations_resolve
 from inbox.imap import connect
 from inbox.mailstore import MailServerError, MailStore
 from inbox.models import Folder, MailAction, Mailbox, Message
+from sellerdesk.bulkinsert import update_rows
 from sellerdesk.retry import backoff
 
 log = logging.getLogger(__name__)
@@ -254,35 +255,8 @@ def _carry_out(conn, kind, source: Folder, target: Folder, actions: list[MailAct
             message.is_seen = seen
         fields = ["is_seen"]
     with transaction.atomic():
-        _write_back(messages, fields)
+        update_rows(Message, fields, messages)
         _done(actions, source, target)
-
-
-def _write_back(messages: list[Message], fields: list[str]) -> None:
-    """Save `fields` of every message in one statement on PostgreSQL (the new values as
-    arrays, joined by id), and on SQLite in one prepared statement run per row: a thousand
-    moved mail cost one round trip, not one each, nor bulk_update's CASE over every row."""
-    table = connection.ops.quote_name(Message._meta.db_table)
-    model_fields = [Message._meta.get_field(name) for name in fields]
-    columns = [connection.ops.quote_name(f.column) for f in model_fields]
-    values = [[getattr(m, f.attname) for m in messages] for f in model_fields]
-    ids = [m.pk for m in messages]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
-            names = ", ".join(f"v{i}" for i in range(len(columns)))
-            assignments = ", ".join(f"{c} = v.v{i}" for i, c in enumerate(columns))
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM unnest(%s::bigint[], {arrays}) "  # noqa: S608
-                f"AS v(id, {names}) WHERE {table}.id = v.id",
-                [ids, *values],
-            )
-            return
-        assignments = ", ".join(f"{c} = %s" for c in columns)
-        cursor.executemany(
-            f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-            [[*row, pk] for *row, pk in zip(*values, ids, strict=True)],
-        )
 
 
 def _target_folder(action: MailAction, message: Message, folders: dict) -> Folder:

@@ -1,4 +1,5 @@
-"""Many rows into one table without a model instance per row.
+"""Many rows into one table without a model instance per row, and fields of many rows
+changed in one go (`update_rows`).
 
 `bulk_create` prepares every value of every object through the query compiler: on a first
 sync of ten thousand mails that is a large share of the time. Here the statement is built
@@ -84,6 +85,37 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> li
             if returning:
                 ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+def update_rows(model: type[Model], fields: list[str], objs: list[Model]) -> None:
+    """Save `fields` (names) of every one of `objs` as they hold them: on PostgreSQL in one
+    statement (the new values as arrays, joined by primary key), on SQLite by one prepared
+    statement run per row. A thousand rows cost one round trip, not one each, nor
+    bulk_update's CASE over every row."""
+    if not objs:
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), model._meta.pk
+    changed = [model._meta.get_field(name) for name in fields]
+    columns = [quote(f.column) for f in changed]
+    values = [[getattr(obj, f.attname) for obj in objs] for f in changed]
+    keys = [obj.pk for obj in objs]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [pk, *changed])
+            names = ", ".join(f"v{i}" for i in range(len(columns)))
+            assignments = ", ".join(f"{c} = v.v{i}" for i, c in enumerate(columns))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
+                f"AS v(k, {names}) WHERE {table}.{quote(pk.column)} = v.k",
+                [keys, *values],
+            )
+            return
+        assignments = ", ".join(f"{c} = %s" for c in columns)
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",  # noqa: S608
+            [[*row, key] for *row, key in zip(*values, keys, strict=True)],
+        )
 
 
 def _next_ids(model: type[Model], count: int) -> list[int]:

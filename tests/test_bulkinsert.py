@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from inbox.models import Attachment, Folder, Mailbox, Message, MessageContent
-from sellerdesk.bulkinsert import insert_rows
+from sellerdesk.bulkinsert import insert_rows, update_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,32 @@ def test_ids_are_right_inside_a_transaction_and_outside_one():
     assert len(set(ids)) == 6
     stored = dict(Message.objects.values_list("pk", "uid"))
     assert [stored[pk] for pk in ids] == list(range(6))
+
+
+def test_fields_of_many_rows_are_written_back_each_its_own_null_too():
+    """One statement for a chunk of moved or marked mail: each mail gets its own folder and
+    UID, and a UID the server did not say (no UIDPLUS, no Message-ID) is written as none."""
+    desk_mailbox = Mailbox.objects.create(name="w", host="h", username="u")
+    inbox = Folder.objects.create(mailbox=desk_mailbox, role=Folder.Role.INBOX, name="INBOX")
+    trash = Folder.objects.create(mailbox=desk_mailbox, role=Folder.Role.TRASH, name="Trash")
+    mails = [
+        Message.objects.create(mailbox=desk_mailbox, folder=inbox, uid=n, content_hash=f"w{n}")
+        for n in (1, 2, 3)
+    ]
+    untouched = Message.objects.create(mailbox=desk_mailbox, folder=inbox, uid=4,
+                                       content_hash="w4")  # fmt: skip
+    for message, uid in zip(mails, (70, None, 71), strict=True):
+        message.folder, message.uid = trash, uid
+    update_rows(Message, ["folder", "uid"], mails)
+    stored = dict(Message.objects.values_list("content_hash", "folder_id"))
+    assert stored == {"w1": trash.pk, "w2": trash.pk, "w3": trash.pk, "w4": inbox.pk}
+    assert dict(Message.objects.values_list("content_hash", "uid")) == {
+        "w1": 70, "w2": None, "w3": 71, "w4": 4,
+    }  # fmt: skip
+    mails[0].is_seen = True
+    update_rows(Message, ["is_seen"], mails[:2])
+    assert list(Message.objects.filter(is_seen=True).values_list("content_hash", flat=True)) == [
+        "w1"
+    ]
+    untouched.refresh_from_db()
+    assert (untouched.folder_id, untouched.uid, untouched.is_seen) == (inbox.pk, 4, False)

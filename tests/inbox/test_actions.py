@@ -111,32 +111,3 @@ def test_mail_removed_elsewhere_cannot_be_trashed(mailbox, synced):
     message.refresh_from_db()
     with pytest.raises(ValidationError, match="no longer on the server"):
         actions.mail_action_request(message=message, kind="trash")
-
-
-@pytest.mark.django_db
-def test_what_the_server_did_is_written_back_to_every_mail_null_uids_too(desk_mailbox):
-    """One statement for a chunk of moved or marked mail: each mail gets its own folder and
-    UID, and a UID the server did not say (no UIDPLUS, no Message-ID) is written as none."""
-    inbox = Folder.objects.create(mailbox=desk_mailbox, role=Folder.Role.INBOX, name="INBOX")
-    trash = Folder.objects.create(mailbox=desk_mailbox, role=Folder.Role.TRASH, name="Trash")
-    mails = [
-        Message.objects.create(mailbox=desk_mailbox, folder=inbox, uid=n, content_hash=f"w{n}")
-        for n in (1, 2, 3)
-    ]
-    untouched = Message.objects.create(mailbox=desk_mailbox, folder=inbox, uid=4,
-                                       content_hash="w4")  # fmt: skip
-    for message, uid in zip(mails, (70, None, 71), strict=True):
-        message.folder, message.uid = trash, uid
-    actions._write_back(mails, ["folder", "uid"])
-    stored = dict(Message.objects.values_list("content_hash", "folder_id"))
-    assert stored == {"w1": trash.pk, "w2": trash.pk, "w3": trash.pk, "w4": inbox.pk}
-    assert dict(Message.objects.values_list("content_hash", "uid")) == {
-        "w1": 70, "w2": None, "w3": 71, "w4": 4,
-    }  # fmt: skip
-    mails[0].is_seen = True
-    actions._write_back(mails[:2], ["is_seen"])
-    assert list(Message.objects.filter(is_seen=True).values_list("content_hash", flat=True)) == [
-        "w1"
-    ]
-    untouched.refresh_from_db()
-    assert (untouched.folder_id, untouched.uid, untouched.is_seen) == (inbox.pk, 4, False)
