@@ -10,14 +10,15 @@ _QUOTED = re.compile(r"^\s*>.*$|^On .{0,200}wrote:\s*$", re.MULTILINE)
 # A sentence ends at . ! ? followed by whitespace, at the Arabic question mark likewise,
 # at the CJK full stop, which no space follows, and at ? or ! followed by Japanese or Chinese
 # (full-width question and exclamation marks are ? and ! once the text is normalised).
-_QUESTION_MARKS = ("?", "\u061f")
-_END_CHARS = (".", "!", *_QUESTION_MARKS, "\u3002")
+_QUESTION_MARKS = "?\u061f"
+_SPACED_ENDS = ".!" + _QUESTION_MARKS  # the ends whitespace follows
+_END_CHARS = tuple(_SPACED_ENDS + "\u3002")
 _CJK = "\u3040-\u30ff\u3400-\u9fff"
-_AFTER_END = re.compile(rf"(?<=[.!?\u061f])\s+|(?<=\u3002)\s*|(?<=[?!])(?=[{_CJK}])")
-_ENDS = re.compile(rf"[.!?\u061f]\s|\u3002|[?!][{_CJK}]")
+_AFTER_END = re.compile(rf"(?<=[{_SPACED_ENDS}])\s+|(?<=\u3002)\s*|(?<=[?!])(?=[{_CJK}])")
+_ENDS = re.compile(rf"[{_SPACED_ENDS}]\s|\u3002|[?!][{_CJK}]")
 _ASKING = re.compile(
-    r"[?\u061f]|\b(please|kindly|could you|can you|would you|we need|you must|required|action "
-    r"required|confirm|respond|reply|pay|renew|verify|update)\b",
+    rf"[{_QUESTION_MARKS}]|\b(please|kindly|could you|can you|would you|we need|you must|"
+    r"required|action required|confirm|respond|reply|pay|renew|verify|update)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
